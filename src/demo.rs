@@ -1,0 +1,1 @@
+//! `postern demo`: a throwaway profile with two Maildir accounts built from the samples.

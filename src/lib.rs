@@ -1,0 +1,18 @@
+//! postern: a terminal mail client that logs in with OAuth2 by itself.
+//!
+//! Layers (dependencies point down only):
+//! - `tui` and `cli`: front ends, the only places that know about a terminal;
+//! - `engine`: owns the accounts and performs every effect the front ends ask for;
+//! - `auth`, `proto`, `store`, `mime`: libraries with no UI imports.
+
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod engine;
+pub mod error;
+pub mod mime;
+pub mod paths;
+pub mod proto;
+pub mod store;
+pub mod tui;

@@ -1,0 +1,8 @@
+//! Pure message handling: parsing, rendering to terminal text, sanitizing.
+
+pub mod parse;
+pub mod render;
+pub mod sanitize;
+
+pub use parse::{Address, Envelope, parse_envelope};
+pub use render::{Attachment, Rendered, render};

@@ -1,0 +1,1 @@
+//! Where postern keeps things: XDG directories through the `directories` crate.

@@ -1,0 +1,1 @@
+//! Indexing a local Maildir++ tree into the store.

@@ -1,0 +1,1 @@
+//! The terminal UI: Model / Msg / update -> effects / view.
