@@ -5,6 +5,7 @@
 //! - `engine`: owns the accounts and performs every effect the front ends ask for;
 //! - `auth`, `proto`, `store`, `mime`: libraries with no UI imports.
 
+pub mod app;
 pub mod auth;
 pub mod cli;
 pub mod config;
