@@ -484,3 +484,26 @@ fn sync_state_of_unknown_folder_is_an_error() {
         Err(StoreError::NoSuchFolder(_))
     ));
 }
+
+#[test]
+fn paging_query_walks_the_date_index_without_sorting() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("plan.sqlite3");
+    drop(Store::open(&path).unwrap());
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    // The same query Store::envelopes runs.
+    let plan: Vec<String> = conn
+        .prepare(
+            "EXPLAIN QUERY PLAN SELECT id, folder_id, date, from_display, subject, flags, size,
+                 has_attachments FROM messages WHERE folder_id = ?1
+             ORDER BY date DESC, id DESC LIMIT ?2 OFFSET ?3",
+        )
+        .unwrap()
+        .query_map([1, 50, 0], |r| r.get::<_, String>(3))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let plan = plan.join(" | ");
+    assert!(plan.contains("messages_by_date"), "{plan}");
+    assert!(!plan.contains("TEMP B-TREE"), "{plan}");
+}
