@@ -507,3 +507,31 @@ fn paging_query_walks_the_date_index_without_sorting() {
     assert!(plan.contains("messages_by_date"), "{plan}");
     assert!(!plan.contains("TEMP B-TREE"), "{plan}");
 }
+
+#[test]
+fn pop3_uidls_are_remembered_per_account() {
+    let mut store = Store::open_in_memory().unwrap();
+    let a = store.upsert_account("a", "a@x").unwrap();
+    let b = store.upsert_account("b", "b@x").unwrap();
+    for uidl in ["u1", "u2", "u3", "u1"] {
+        store.record_pop3_uidl(a, uidl).unwrap();
+    }
+    store.record_pop3_uidl(b, "u9").unwrap();
+    store.mark_pop3_deleted(a, "u2").unwrap();
+    let uidls = store.pop3_uidls(a).unwrap();
+    let names: Vec<_> = uidls.iter().map(|u| u.uidl.as_str()).collect();
+    assert_eq!(names, ["u1", "u2", "u3"]);
+    assert!(uidls[1].deleted_on_server && !uidls[0].deleted_on_server);
+    assert_eq!(
+        store.forget_pop3_uidls_except(a, &["u3", "new"]).unwrap(),
+        2
+    );
+    let names: Vec<_> = store
+        .pop3_uidls(a)
+        .unwrap()
+        .into_iter()
+        .map(|u| u.uidl)
+        .collect();
+    assert_eq!(names, ["u3"]);
+    assert_eq!(store.pop3_uidls(b).unwrap().len(), 1);
+}

@@ -8,11 +8,13 @@ mod envelopes;
 mod folders;
 pub mod maildir;
 mod outbox;
+mod pop3;
 pub mod schema;
 
 pub use envelopes::NewEnvelope;
 pub use maildir::{IndexReport, index_maildir, set_maildir_flags};
 pub use outbox::{DraftId, DraftRow, NewDraft, OutboxId, OutboxRow, OutboxState};
+pub use pop3::Pop3Uidl;
 
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
@@ -219,13 +221,19 @@ impl Store {
             source,
         };
         let conn = Connection::open(path).map_err(open_error)?;
+        // Migrate first: a database too new for us is left exactly as it was.
+        let store = Store::setup(conn, path)?;
         // WAL: the UI can read while a worker writes. NORMAL sync is safe in WAL
         // (a power cut may lose the last commit, never corrupt the file).
-        conn.pragma_update(None, "journal_mode", "WAL")
+        store
+            .conn
+            .pragma_update(None, "journal_mode", "WAL")
             .map_err(open_error)?;
-        conn.pragma_update(None, "synchronous", "NORMAL")
+        store
+            .conn
+            .pragma_update(None, "synchronous", "NORMAL")
             .map_err(open_error)?;
-        Store::setup(conn, path)
+        Ok(store)
     }
 
     /// A private database that vanishes when dropped (tests, demo mode).
