@@ -339,3 +339,39 @@ fn set_message_flags_updates_file_and_store() {
     let report = index_maildir(&mut store, account, &root).unwrap();
     assert_eq!((report.added, report.removed, report.updated), (0, 0, 0));
 }
+
+#[test]
+fn folder_names_in_modified_utf7_are_decoded() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    make_folder(root);
+    for name in [
+        ".Entw&APw-rfe",
+        ".Caf&AOk-.&ZeVnLIqe-",
+        ".Tom &- Jerry",
+        ".Bad&Zm9v",
+    ] {
+        make_folder(&root.join(name));
+    }
+    let mut store = Store::open_in_memory().unwrap();
+    let account = store.upsert_account("local", "me@example.org").unwrap();
+    index_maildir(&mut store, account, root).unwrap();
+    let mut names: Vec<_> = store
+        .folders(account)
+        .unwrap()
+        .into_iter()
+        .map(|f| f.name)
+        .collect();
+    names.sort();
+    // The last one is not valid modified UTF-7 and is kept as written.
+    assert_eq!(
+        names,
+        [
+            "Bad&Zm9v",
+            "Café/日本語",
+            "Entwürfe",
+            "INBOX",
+            "Tom & Jerry"
+        ]
+    );
+}

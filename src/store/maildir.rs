@@ -129,7 +129,11 @@ fn discover_folders(root: &Path) -> Result<Vec<(String, PathBuf)>, StoreError> {
         {
             continue;
         }
-        let name: Vec<&str> = encoded.split('.').filter(|part| !part.is_empty()).collect();
+        let name: Vec<String> = encoded
+            .split('.')
+            .filter(|part| !part.is_empty())
+            .map(decode_modified_utf7)
+            .collect();
         if !name.is_empty() {
             subfolders.push((name.join("/"), dir));
         }
@@ -137,6 +141,66 @@ fn discover_folders(root: &Path) -> Result<Vec<(String, PathBuf)>, StoreError> {
     subfolders.sort();
     folders.extend(subfolders);
     Ok(folders)
+}
+
+/// Decode an IMAP modified UTF-7 name (RFC 3501 5.1.3), as Dovecot and
+/// Courier write non-ASCII folder names ("Entw&APw-rfe" -> "Entwürfe").
+/// A name that is not valid modified UTF-7 is returned as it is.
+fn decode_modified_utf7(name: &str) -> String {
+    try_decode_modified_utf7(name).unwrap_or_else(|| name.to_owned())
+}
+
+fn try_decode_modified_utf7(name: &str) -> Option<String> {
+    let mut out = String::with_capacity(name.len());
+    let mut rest = name;
+    while let Some(start) = rest.find('&') {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 1..];
+        let end = after.find('-')?;
+        let encoded = &after[..end];
+        if encoded.is_empty() {
+            out.push('&');
+        } else {
+            let units = decode_base64_utf16(encoded)?;
+            out.push_str(&String::from_utf16(&units).ok()?);
+        }
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+/// Modified base64 ('/' written as ',', no padding) of UTF-16BE code units.
+fn decode_base64_utf16(encoded: &str) -> Option<Vec<u16>> {
+    let mut bits: u32 = 0;
+    let mut nbits = 0;
+    let mut bytes = Vec::new();
+    for c in encoded.bytes() {
+        let value = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b',' => 63,
+            _ => return None,
+        };
+        bits = (bits << 6) | u32::from(value);
+        nbits += 6;
+        if nbits >= 8 {
+            nbits -= 8;
+            bytes.push((bits >> nbits) as u8);
+            bits &= (1 << nbits) - 1;
+        }
+    }
+    if bytes.len() % 2 != 0 {
+        return None;
+    }
+    Some(
+        bytes
+            .chunks_exact(2)
+            .map(|pair| u16::from_be_bytes([pair[0], pair[1]]))
+            .collect(),
+    )
 }
 
 /// Special-use role from a top-level folder name, as common servers and
