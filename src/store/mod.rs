@@ -3,9 +3,22 @@
 //! The UI renders from here, never from a socket. Row types below are what the
 //! engine hands to front ends; their strings are decoded but not sanitized.
 
+mod accounts;
+mod envelopes;
+mod folders;
 pub mod maildir;
+mod outbox;
+mod pop3;
+pub mod schema;
 
+pub use envelopes::NewEnvelope;
+pub use maildir::{IndexReport, index_maildir, set_maildir_flags};
+pub use outbox::{DraftId, DraftRow, NewDraft, OutboxId, OutboxRow, OutboxState};
+pub use pop3::Pop3Uidl;
+
+use rusqlite::Connection;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct AccountId(pub i64);
@@ -33,6 +46,69 @@ pub struct Flags {
     pub answered: bool,
     pub deleted: bool,
     pub draft: bool,
+}
+
+impl FolderRole {
+    /// The name kept in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FolderRole::Inbox => "inbox",
+            FolderRole::Sent => "sent",
+            FolderRole::Drafts => "drafts",
+            FolderRole::Trash => "trash",
+            FolderRole::Archive => "archive",
+            FolderRole::Junk => "junk",
+        }
+    }
+
+    /// Inverse of [`FolderRole::as_str`]; unknown names (from a newer postern) give `None`.
+    pub fn from_db(name: &str) -> Option<FolderRole> {
+        Some(match name {
+            "inbox" => FolderRole::Inbox,
+            "sent" => FolderRole::Sent,
+            "drafts" => FolderRole::Drafts,
+            "trash" => FolderRole::Trash,
+            "archive" => FolderRole::Archive,
+            "junk" => FolderRole::Junk,
+            _ => return None,
+        })
+    }
+}
+
+impl Flags {
+    const SEEN: i64 = 1;
+    const FLAGGED: i64 = 2;
+    const ANSWERED: i64 = 4;
+    const DELETED: i64 = 8;
+    const DRAFT: i64 = 16;
+
+    /// The bitmask stored in `messages.flags` (bit 0 = seen; the unread
+    /// counters depend on that bit).
+    pub fn to_bits(self) -> i64 {
+        let mut bits = 0;
+        for (on, bit) in [
+            (self.seen, Self::SEEN),
+            (self.flagged, Self::FLAGGED),
+            (self.answered, Self::ANSWERED),
+            (self.deleted, Self::DELETED),
+            (self.draft, Self::DRAFT),
+        ] {
+            if on {
+                bits |= bit;
+            }
+        }
+        bits
+    }
+
+    pub fn from_bits(bits: i64) -> Flags {
+        Flags {
+            seen: bits & Self::SEEN != 0,
+            flagged: bits & Self::FLAGGED != 0,
+            answered: bits & Self::ANSWERED != 0,
+            deleted: bits & Self::DELETED != 0,
+            draft: bits & Self::DRAFT != 0,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,15 +179,94 @@ pub enum StoreError {
         #[source]
         source: std::io::Error,
     },
+    #[error("no message with id {} in the store (it may have been deleted)", .0.0)]
+    NoSuchMessage(MessageId),
+    #[error("no folder with id {} in the store", .0.0)]
+    NoSuchFolder(FolderId),
+    #[error("message {} is not a Maildir message", .0.0)]
+    NotMaildir(MessageId),
 }
 
-pub struct Store {
-    _private: (),
+/// IMAP synchronisation state of one folder (all `None` until the first sync).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SyncState {
+    pub uidvalidity: Option<u32>,
+    pub uidnext: Option<u32>,
+    pub highestmodseq: Option<u64>,
+    /// Unix seconds of the last completed sync.
+    pub last_sync: Option<i64>,
 }
+
+/// The local database. One connection; not shared between threads (each
+/// worker opens its own: WAL lets readers and one writer work side by side).
+pub struct Store {
+    conn: Connection,
+}
+
+/// How long a writer waits for another connection's lock before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 impl Store {
+    /// Open (creating it and its parent directory if needed) and migrate the
+    /// database at `path`.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
-        let _ = path;
-        todo!("store helper")
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|source| StoreError::Io {
+                path: parent.to_path_buf(),
+                source,
+            })?;
+        }
+        let open_error = |source| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        };
+        let conn = Connection::open(path).map_err(open_error)?;
+        // Migrate first: a database too new for us is left exactly as it was.
+        let store = Store::setup(conn, path)?;
+        // WAL: the UI can read while a worker writes. NORMAL sync is safe in WAL
+        // (a power cut may lose the last commit, never corrupt the file).
+        store
+            .conn
+            .pragma_update(None, "journal_mode", "WAL")
+            .map_err(open_error)?;
+        store
+            .conn
+            .pragma_update(None, "synchronous", "NORMAL")
+            .map_err(open_error)?;
+        Ok(store)
     }
+
+    /// A private database that vanishes when dropped (tests, demo mode).
+    pub fn open_in_memory() -> Result<Store, StoreError> {
+        let path = Path::new(":memory:");
+        let conn = Connection::open_in_memory().map_err(|source| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Store::setup(conn, path)
+    }
+
+    fn setup(mut conn: Connection, path: &Path) -> Result<Store, StoreError> {
+        let open_error = |source| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        };
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(open_error)?;
+        conn.pragma_update(None, "foreign_keys", true)
+            .map_err(open_error)?;
+        schema::migrate(&mut conn, path)?;
+        Ok(Store { conn })
+    }
+
+    /// The schema version of the open database.
+    pub fn schema_version(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA user_version", [], |row| row.get(0))?)
+    }
+}
+
+/// Seconds since the Unix epoch, now.
+fn now() -> i64 {
+    chrono::Utc::now().timestamp()
 }

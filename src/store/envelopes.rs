@@ -1,0 +1,333 @@
+//! Message envelopes: inserting in batches, newest-first paging, flags, bodies.
+
+use rusqlite::{OptionalExtension, Row, params};
+use std::path::{Path, PathBuf};
+
+use super::{EnvelopeRow, Flags, FolderId, MessageId, MessageSource, Store, StoreError, now};
+use crate::mime::{Address, Envelope};
+
+/// A message to add to a folder: what the list shows plus where it came from.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct NewEnvelope {
+    /// IMAP UID (unique per folder).
+    pub uid: Option<u32>,
+    /// Unique part of a Maildir file name (unique per folder).
+    pub maildir_key: Option<String>,
+    /// Full path of a Maildir file.
+    pub maildir_path: Option<PathBuf>,
+    pub pop3_uidl: Option<String>,
+    pub message_id: Option<String>,
+    pub in_reply_to: Option<String>,
+    /// Unix seconds.
+    pub date: i64,
+    /// "Name <addr>" or "addr".
+    pub from_display: String,
+    pub from_addr: String,
+    /// Comma-separated "Name <addr>" lists.
+    pub to: String,
+    pub cc: String,
+    pub subject: String,
+    pub flags: Flags,
+    pub size: u64,
+    pub has_attachments: bool,
+    /// Unix seconds the message reached us.
+    pub arrived: i64,
+}
+
+impl NewEnvelope {
+    /// Build from a parsed envelope; the date falls back to `arrived`.
+    pub fn from_envelope(envelope: &Envelope, flags: Flags, size: u64, arrived: i64) -> Self {
+        let first = envelope.from.first();
+        NewEnvelope {
+            message_id: envelope.message_id.clone(),
+            in_reply_to: envelope.in_reply_to.clone(),
+            date: envelope.date.unwrap_or(arrived),
+            from_display: first.map(display_address).unwrap_or_default(),
+            from_addr: first.map(|a| a.email.clone()).unwrap_or_default(),
+            to: address_list(&envelope.to),
+            cc: address_list(&envelope.cc),
+            subject: envelope.subject.clone(),
+            flags,
+            size,
+            has_attachments: envelope.has_attachments,
+            arrived,
+            ..NewEnvelope::default()
+        }
+    }
+}
+
+fn display_address(address: &Address) -> String {
+    match address.name.as_deref().map(str::trim) {
+        Some(name) if !name.is_empty() => format!("{name} <{}>", address.email),
+        _ => address.email.clone(),
+    }
+}
+
+fn address_list(addresses: &[Address]) -> String {
+    addresses
+        .iter()
+        .map(display_address)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+const ENVELOPE_COLUMNS: &str =
+    "id, folder_id, date, from_display, subject, flags, size, has_attachments";
+
+fn envelope_row(row: &Row<'_>) -> rusqlite::Result<EnvelopeRow> {
+    Ok(EnvelopeRow {
+        id: MessageId(row.get(0)?),
+        folder: FolderId(row.get(1)?),
+        date: row.get(2)?,
+        from: row.get(3)?,
+        subject: row.get(4)?,
+        flags: Flags::from_bits(row.get(5)?),
+        size: row.get::<_, i64>(6)?.max(0) as u64,
+        has_attachments: row.get(7)?,
+    })
+}
+
+impl Store {
+    /// Add messages to `folder` in one transaction; returns their ids in order.
+    /// A UID or Maildir key already present in the folder fails the whole batch.
+    pub fn insert_envelopes(
+        &mut self,
+        folder: FolderId,
+        envelopes: &[NewEnvelope],
+    ) -> Result<Vec<MessageId>, StoreError> {
+        let tx = self.conn.transaction()?;
+        let mut ids = Vec::with_capacity(envelopes.len());
+        {
+            let mut stmt = tx.prepare_cached(
+                "INSERT INTO messages (folder_id, uid, maildir_key, maildir_path, pop3_uidl,
+                    message_id, in_reply_to, date, from_display, from_addr, to_addrs, cc_addrs,
+                    subject, flags, size, has_attachments, arrived)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+            )?;
+            for e in envelopes {
+                stmt.execute(params![
+                    folder.0,
+                    e.uid,
+                    e.maildir_key,
+                    e.maildir_path.as_deref().map(path_to_blob),
+                    e.pop3_uidl,
+                    e.message_id,
+                    e.in_reply_to,
+                    e.date,
+                    e.from_display,
+                    e.from_addr,
+                    e.to,
+                    e.cc,
+                    e.subject,
+                    e.flags.to_bits(),
+                    i64::try_from(e.size).unwrap_or(i64::MAX),
+                    e.has_attachments,
+                    e.arrived,
+                ])
+                .map_err(|err| foreign_key_to_folder(err, folder))?;
+                ids.push(MessageId(tx.last_insert_rowid()));
+            }
+        }
+        tx.commit()?;
+        Ok(ids)
+    }
+
+    /// A page of `folder`, newest first (date, then id, descending). An
+    /// offset past the end gives an empty page.
+    pub fn envelopes(
+        &self,
+        folder: FolderId,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Vec<EnvelopeRow>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {ENVELOPE_COLUMNS} FROM messages WHERE folder_id = ?1
+             ORDER BY date DESC, id DESC LIMIT ?2 OFFSET ?3"
+        ))?;
+        let rows = stmt.query_map(
+            params![folder.0, clamp_i64(limit), clamp_i64(offset)],
+            envelope_row,
+        )?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// One message's envelope.
+    pub fn envelope(&self, id: MessageId) -> Result<EnvelopeRow, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {ENVELOPE_COLUMNS} FROM messages WHERE id = ?1"
+        ))?;
+        stmt.query_row([id.0], envelope_row)
+            .optional()?
+            .ok_or(StoreError::NoSuchMessage(id))
+    }
+
+    /// Number of messages in `folder` (from the folder's counter).
+    pub fn envelope_count(&self, folder: FolderId) -> Result<usize, StoreError> {
+        let total: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT total FROM folders WHERE id = ?1",
+                [folder.0],
+                |row| row.get(0),
+            )
+            .optional()?;
+        let total = total.ok_or(StoreError::NoSuchFolder(folder))?;
+        Ok(usize::try_from(total).unwrap_or(0))
+    }
+
+    /// Where the full source of a message can be read: cached bytes win over a
+    /// Maildir file.
+    pub fn message_source(&self, id: MessageId) -> Result<MessageSource, StoreError> {
+        let found: Option<(CachedBody, StoredPath)> = self
+            .conn
+            .query_row(
+                "SELECT b.raw, m.maildir_path FROM messages m
+                 LEFT JOIN bodies b ON b.message_id = m.id WHERE m.id = ?1",
+                [id.0],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()?;
+        Ok(match found.ok_or(StoreError::NoSuchMessage(id))? {
+            (Some(raw), _) => MessageSource::Cached(raw),
+            (None, Some(path)) => MessageSource::File(blob_to_path(path)),
+            (None, None) => MessageSource::NotFetched,
+        })
+    }
+
+    /// Keep the full source of a fetched message.
+    pub fn cache_body(&self, id: MessageId, raw: &[u8]) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "INSERT INTO bodies (message_id, raw, fetched_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (message_id) DO UPDATE SET raw = excluded.raw,
+                     fetched_at = excluded.fetched_at",
+                params![id.0, raw, now()],
+            )
+            .map_err(|err| match err.sqlite_error_code() {
+                Some(rusqlite::ErrorCode::ConstraintViolation) => StoreError::NoSuchMessage(id),
+                _ => StoreError::Sql(err),
+            })?;
+        Ok(())
+    }
+
+    pub fn set_flags(&self, id: MessageId, flags: Flags) -> Result<(), StoreError> {
+        let changed = self.conn.execute(
+            "UPDATE messages SET flags = ?2 WHERE id = ?1",
+            params![id.0, flags.to_bits()],
+        )?;
+        if changed == 0 {
+            return Err(StoreError::NoSuchMessage(id));
+        }
+        Ok(())
+    }
+
+    /// Remove messages (and their cached bodies) in one transaction. Ids
+    /// already gone are ignored; returns how many were removed.
+    pub fn delete_messages(&mut self, ids: &[MessageId]) -> Result<usize, StoreError> {
+        let tx = self.conn.transaction()?;
+        let mut removed = 0;
+        {
+            let mut stmt = tx.prepare_cached("DELETE FROM messages WHERE id = ?1")?;
+            for id in ids {
+                removed += stmt.execute([id.0])?;
+            }
+        }
+        tx.commit()?;
+        Ok(removed)
+    }
+
+    /// Maildir bookkeeping of a folder: unique key -> (id, current path).
+    pub(crate) fn maildir_entries(
+        &self,
+        folder: FolderId,
+    ) -> Result<Vec<(String, MessageId, PathBuf)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT maildir_key, id, maildir_path FROM messages
+             WHERE folder_id = ?1 AND maildir_key IS NOT NULL",
+        )?;
+        let rows = stmt.query_map([folder.0], |row| {
+            let path: Option<Vec<u8>> = row.get(2)?;
+            Ok((
+                row.get(0)?,
+                MessageId(row.get(1)?),
+                path.map(blob_to_path).unwrap_or_default(),
+            ))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The Maildir file of a message, if it has one.
+    pub(crate) fn maildir_path(&self, id: MessageId) -> Result<Option<PathBuf>, StoreError> {
+        let path: Option<Option<Vec<u8>>> = self
+            .conn
+            .query_row(
+                "SELECT maildir_path FROM messages WHERE id = ?1",
+                [id.0],
+                |row| row.get(0),
+            )
+            .optional()?;
+        Ok(path.ok_or(StoreError::NoSuchMessage(id))?.map(blob_to_path))
+    }
+
+    /// Record a Maildir file's new name and the flags it carries, in one
+    /// transaction for a whole rescan.
+    pub(crate) fn update_maildir_files(
+        &mut self,
+        updates: &[(MessageId, PathBuf, Flags)],
+    ) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut stmt = tx.prepare_cached(
+                "UPDATE messages SET maildir_path = ?2, flags = ?3 WHERE id = ?1",
+            )?;
+            for (id, path, flags) in updates {
+                stmt.execute(params![id.0, path_to_blob(path), flags.to_bits()])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+/// A cached body and a Maildir path, as the columns hold them.
+type CachedBody = Option<Vec<u8>>;
+type StoredPath = Option<Vec<u8>>;
+
+fn clamp_i64(value: usize) -> i64 {
+    i64::try_from(value).unwrap_or(i64::MAX)
+}
+
+fn foreign_key_to_folder(err: rusqlite::Error, folder: FolderId) -> StoreError {
+    // A missing folder shows up as a foreign-key failure; say which.
+    match &err {
+        rusqlite::Error::SqliteFailure(e, _)
+            if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY =>
+        {
+            StoreError::NoSuchFolder(folder)
+        }
+        _ => StoreError::Sql(err),
+    }
+}
+
+// Paths are kept as their raw bytes: file names need not be UTF-8.
+#[cfg(unix)]
+pub(crate) fn path_to_blob(path: &Path) -> Vec<u8> {
+    use std::os::unix::ffi::OsStrExt;
+    path.as_os_str().as_bytes().to_vec()
+}
+
+#[cfg(unix)]
+pub(crate) fn blob_to_path(blob: Vec<u8>) -> PathBuf {
+    use std::os::unix::ffi::OsStringExt;
+    PathBuf::from(std::ffi::OsString::from_vec(blob))
+}
+
+#[cfg(not(unix))]
+pub(crate) fn path_to_blob(path: &Path) -> Vec<u8> {
+    path.to_string_lossy().into_owned().into_bytes()
+}
+
+#[cfg(not(unix))]
+pub(crate) fn blob_to_path(blob: Vec<u8>) -> PathBuf {
+    PathBuf::from(String::from_utf8_lossy(&blob).into_owned())
+}

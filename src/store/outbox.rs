@@ -1,0 +1,243 @@
+//! The sending side: drafts being written and messages waiting to be sent.
+
+use rusqlite::{OptionalExtension, Row, params};
+
+use super::{AccountId, Store, StoreError, now};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct OutboxId(pub i64);
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DraftId(pub i64);
+
+/// Where a queued message stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutboxState {
+    /// Waiting for (another) attempt.
+    Queued,
+    /// The server accepted it.
+    Sent,
+    /// The last attempt failed; `last_error` says why. Retried on request.
+    Failed,
+}
+
+impl OutboxState {
+    fn as_str(self) -> &'static str {
+        match self {
+            OutboxState::Queued => "queued",
+            OutboxState::Sent => "sent",
+            OutboxState::Failed => "failed",
+        }
+    }
+
+    fn from_db(state: &str) -> OutboxState {
+        match state {
+            "sent" => OutboxState::Sent,
+            "failed" => OutboxState::Failed,
+            _ => OutboxState::Queued,
+        }
+    }
+}
+
+#[derive(Clone, PartialEq, Eq)]
+pub struct OutboxRow {
+    pub id: OutboxId,
+    pub account: AccountId,
+    pub raw: Vec<u8>,
+    pub created_at: i64,
+    pub attempts: u32,
+    pub state: OutboxState,
+    pub last_error: Option<String>,
+    /// The server's answer to the last attempt (e.g. "250 2.0.0 Ok: queued as 1234").
+    pub server_reply: Option<String>,
+    pub sent_at: Option<i64>,
+}
+
+// The raw message is the user's mail: keep it out of logs, show its size only.
+impl std::fmt::Debug for OutboxRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OutboxRow")
+            .field("id", &self.id)
+            .field("account", &self.account)
+            .field("raw_len", &self.raw.len())
+            .field("created_at", &self.created_at)
+            .field("attempts", &self.attempts)
+            .field("state", &self.state)
+            .field("last_error", &self.last_error)
+            .field("server_reply", &self.server_reply)
+            .field("sent_at", &self.sent_at)
+            .finish()
+    }
+}
+
+/// The fields of a draft as the composer edits them.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct NewDraft {
+    pub to: String,
+    pub cc: String,
+    pub subject: String,
+    pub body: String,
+    pub in_reply_to: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DraftRow {
+    pub id: DraftId,
+    pub account: AccountId,
+    pub updated_at: i64,
+    pub fields: NewDraft,
+}
+
+fn outbox_row(row: &Row<'_>) -> rusqlite::Result<OutboxRow> {
+    let state: String = row.get(5)?;
+    Ok(OutboxRow {
+        id: OutboxId(row.get(0)?),
+        account: AccountId(row.get(1)?),
+        raw: row.get(2)?,
+        created_at: row.get(3)?,
+        attempts: row.get::<_, i64>(4)?.clamp(0, u32::MAX as i64) as u32,
+        state: OutboxState::from_db(&state),
+        last_error: row.get(6)?,
+        server_reply: row.get(7)?,
+        sent_at: row.get(8)?,
+    })
+}
+
+const OUTBOX_COLUMNS: &str =
+    "id, account_id, raw, created_at, attempts, state, last_error, server_reply, sent_at";
+
+impl Store {
+    /// Queue a fully built message for sending.
+    pub fn enqueue_outgoing(&self, account: AccountId, raw: &[u8]) -> Result<OutboxId, StoreError> {
+        let id = self.conn.query_row(
+            "INSERT INTO outbox (account_id, raw, created_at) VALUES (?1, ?2, ?3) RETURNING id",
+            params![account.0, raw, now()],
+            |row| row.get(0),
+        )?;
+        Ok(OutboxId(id))
+    }
+
+    /// The outbox of `account`, oldest first; `state` filters when given.
+    pub fn outbox(
+        &self,
+        account: AccountId,
+        state: Option<OutboxState>,
+    ) -> Result<Vec<OutboxRow>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {OUTBOX_COLUMNS} FROM outbox
+             WHERE account_id = ?1 AND (?2 IS NULL OR state = ?2) ORDER BY id"
+        ))?;
+        let rows = stmt.query_map(
+            params![account.0, state.map(OutboxState::as_str)],
+            outbox_row,
+        )?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn outgoing(&self, id: OutboxId) -> Result<Option<OutboxRow>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {OUTBOX_COLUMNS} FROM outbox WHERE id = ?1"
+        ))?;
+        Ok(stmt.query_row([id.0], outbox_row).optional()?)
+    }
+
+    /// The server accepted the message; `reply` is its answer. Counts as an attempt.
+    pub fn mark_sent(&self, id: OutboxId, reply: &str) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE outbox SET state = 'sent', attempts = attempts + 1, server_reply = ?2,
+                 last_error = NULL, sent_at = ?3 WHERE id = ?1",
+            params![id.0, reply, now()],
+        )?;
+        Ok(())
+    }
+
+    /// An attempt failed; `error` is what the user should read (the server's
+    /// answer when there was one).
+    pub fn mark_failed(
+        &self,
+        id: OutboxId,
+        error: &str,
+        reply: Option<&str>,
+    ) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ?2,
+                 server_reply = ?3 WHERE id = ?1",
+            params![id.0, error, reply],
+        )?;
+        Ok(())
+    }
+
+    /// Put a failed message back in the queue (the user asked to retry).
+    pub fn requeue(&self, id: OutboxId) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE outbox SET state = 'queued' WHERE id = ?1 AND state = 'failed'",
+            [id.0],
+        )?;
+        Ok(())
+    }
+
+    pub fn delete_outgoing(&self, id: OutboxId) -> Result<(), StoreError> {
+        self.conn
+            .execute("DELETE FROM outbox WHERE id = ?1", [id.0])?;
+        Ok(())
+    }
+
+    /// Save a draft: a new one when `id` is `None`, else overwrite that draft.
+    pub fn save_draft(
+        &self,
+        account: AccountId,
+        id: Option<DraftId>,
+        draft: &NewDraft,
+    ) -> Result<DraftId, StoreError> {
+        let id = self.conn.query_row(
+            "INSERT INTO drafts (id, account_id, updated_at, to_addrs, cc_addrs, subject, body,
+                 in_reply_to)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+             ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at,
+                 to_addrs = excluded.to_addrs, cc_addrs = excluded.cc_addrs,
+                 subject = excluded.subject, body = excluded.body,
+                 in_reply_to = excluded.in_reply_to
+             RETURNING id",
+            params![
+                id.map(|d| d.0),
+                account.0,
+                now(),
+                draft.to,
+                draft.cc,
+                draft.subject,
+                draft.body,
+                draft.in_reply_to
+            ],
+            |row| row.get(0),
+        )?;
+        Ok(DraftId(id))
+    }
+
+    /// The drafts of `account`, most recently edited first.
+    pub fn drafts(&self, account: AccountId) -> Result<Vec<DraftRow>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, account_id, updated_at, to_addrs, cc_addrs, subject, body, in_reply_to
+             FROM drafts WHERE account_id = ?1 ORDER BY updated_at DESC, id DESC",
+        )?;
+        let rows = stmt.query_map([account.0], |row| {
+            Ok(DraftRow {
+                id: DraftId(row.get(0)?),
+                account: AccountId(row.get(1)?),
+                updated_at: row.get(2)?,
+                fields: NewDraft {
+                    to: row.get(3)?,
+                    cc: row.get(4)?,
+                    subject: row.get(5)?,
+                    body: row.get(6)?,
+                    in_reply_to: row.get(7)?,
+                },
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn delete_draft(&self, id: DraftId) -> Result<(), StoreError> {
+        self.conn
+            .execute("DELETE FROM drafts WHERE id = ?1", [id.0])?;
+        Ok(())
+    }
+}

@@ -1,0 +1,146 @@
+//! The database schema as an ordered list of migrations.
+//!
+//! `PRAGMA user_version` holds how many migrations a database has had. Opening
+//! applies the missing ones in order, each in its own transaction; a database
+//! with a higher version than this code knows is refused (an older postern
+//! must not write to a newer layout).
+
+use rusqlite::Connection;
+use std::path::Path;
+
+use super::StoreError;
+
+/// Migration `i` takes a database from version `i` to version `i + 1`.
+/// Append only: never edit a migration that has shipped.
+pub const MIGRATIONS: &[&str] = &[
+    // v1: accounts, folders, message envelopes, cached bodies, POP3 bookkeeping.
+    r#"
+    CREATE TABLE accounts (
+        id    INTEGER PRIMARY KEY,
+        name  TEXT NOT NULL UNIQUE,
+        email TEXT NOT NULL
+    );
+    CREATE TABLE folders (
+        id            INTEGER PRIMARY KEY,
+        account_id    INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        name          TEXT NOT NULL,          -- display name, '/'-separated
+        role          TEXT,                   -- inbox, sent, drafts, trash, archive, junk
+        imap_path     TEXT,                   -- the server's mailbox name
+        imap_delimiter TEXT,
+        uidvalidity   INTEGER,
+        uidnext       INTEGER,
+        highestmodseq INTEGER,
+        last_sync     INTEGER,                -- unix seconds
+        UNIQUE (account_id, name)
+    );
+    CREATE TABLE messages (
+        id              INTEGER PRIMARY KEY,
+        folder_id       INTEGER NOT NULL REFERENCES folders(id) ON DELETE CASCADE,
+        uid             INTEGER,              -- IMAP UID
+        maildir_key     TEXT,                 -- unique part of a Maildir file name
+        maildir_path    BLOB,                 -- full path of the Maildir file
+        pop3_uidl       TEXT,
+        message_id      TEXT,
+        in_reply_to     TEXT,
+        date            INTEGER NOT NULL,     -- unix seconds (Date header, else arrival)
+        from_display    TEXT NOT NULL,
+        from_addr       TEXT NOT NULL,
+        to_addrs        TEXT NOT NULL,
+        cc_addrs        TEXT NOT NULL,
+        subject         TEXT NOT NULL,
+        flags           INTEGER NOT NULL DEFAULT 0,   -- Flags::to_bits
+        size            INTEGER NOT NULL,
+        has_attachments INTEGER NOT NULL DEFAULT 0,
+        arrived         INTEGER NOT NULL      -- unix seconds
+    );
+    -- Newest-first paging of one folder walks this index; no sort, no scan.
+    CREATE INDEX messages_by_date ON messages (folder_id, date DESC, id DESC);
+    CREATE UNIQUE INDEX messages_by_uid ON messages (folder_id, uid) WHERE uid IS NOT NULL;
+    CREATE UNIQUE INDEX messages_by_maildir_key ON messages (folder_id, maildir_key)
+        WHERE maildir_key IS NOT NULL;
+    CREATE INDEX messages_by_message_id ON messages (message_id) WHERE message_id IS NOT NULL;
+    CREATE TABLE bodies (
+        message_id INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
+        raw        BLOB NOT NULL,
+        fetched_at INTEGER NOT NULL
+    );
+    CREATE TABLE pop3_uidls (
+        account_id        INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        uidl              TEXT NOT NULL,
+        downloaded_at     INTEGER NOT NULL,
+        deleted_on_server INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (account_id, uidl)
+    ) WITHOUT ROWID;
+    "#,
+    // v2: per-folder counters kept by triggers (the folder list must not count
+    // 100,000 rows per folder), and the sending side: drafts and the outbox.
+    r#"
+    ALTER TABLE folders ADD COLUMN total INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE folders ADD COLUMN unread INTEGER NOT NULL DEFAULT 0;
+    UPDATE folders SET
+        total  = (SELECT COUNT(*) FROM messages m WHERE m.folder_id = folders.id),
+        unread = (SELECT COUNT(*) FROM messages m WHERE m.folder_id = folders.id AND m.flags & 1 = 0);
+    CREATE TRIGGER messages_count_insert AFTER INSERT ON messages BEGIN
+        UPDATE folders SET total = total + 1, unread = unread + (NEW.flags & 1 = 0)
+        WHERE id = NEW.folder_id;
+    END;
+    CREATE TRIGGER messages_count_delete AFTER DELETE ON messages BEGIN
+        UPDATE folders SET total = total - 1, unread = unread - (OLD.flags & 1 = 0)
+        WHERE id = OLD.folder_id;
+    END;
+    CREATE TRIGGER messages_count_update AFTER UPDATE OF flags, folder_id ON messages
+    WHEN OLD.flags & 1 != NEW.flags & 1 OR OLD.folder_id != NEW.folder_id BEGIN
+        UPDATE folders SET total = total - 1, unread = unread - (OLD.flags & 1 = 0)
+        WHERE id = OLD.folder_id;
+        UPDATE folders SET total = total + 1, unread = unread + (NEW.flags & 1 = 0)
+        WHERE id = NEW.folder_id;
+    END;
+    CREATE TABLE drafts (
+        id          INTEGER PRIMARY KEY,
+        account_id  INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        updated_at  INTEGER NOT NULL,
+        to_addrs    TEXT NOT NULL DEFAULT '',
+        cc_addrs    TEXT NOT NULL DEFAULT '',
+        subject     TEXT NOT NULL DEFAULT '',
+        body        TEXT NOT NULL DEFAULT '',
+        in_reply_to TEXT,
+        raw         BLOB                      -- set when composed from a full message
+    );
+    CREATE TABLE outbox (
+        id           INTEGER PRIMARY KEY,
+        account_id   INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        raw          BLOB NOT NULL,
+        created_at   INTEGER NOT NULL,
+        attempts     INTEGER NOT NULL DEFAULT 0,
+        last_error   TEXT,
+        server_reply TEXT,                    -- the server's answer to the last attempt
+        state        TEXT NOT NULL DEFAULT 'queued'
+                     CHECK (state IN ('queued', 'sent', 'failed')),
+        sent_at      INTEGER
+    );
+    CREATE INDEX outbox_by_account ON outbox (account_id, state);
+    "#,
+];
+
+/// The schema version this code writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Bring `conn` up to [`SCHEMA_VERSION`]. `path` is only used in error messages.
+pub fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
+    let found: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    if found > SCHEMA_VERSION {
+        return Err(StoreError::TooNew {
+            path: path.to_path_buf(),
+            found,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(found.max(0) as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        // PRAGMA takes no bound parameters; the value is our own integer.
+        tx.execute_batch(&format!("PRAGMA user_version = {}", index + 1))?;
+        tx.commit()?;
+    }
+    Ok(())
+}
