@@ -85,9 +85,13 @@ pub(crate) fn addresses(header: Option<&mail_parser::Address<'_>>) -> Vec<Addres
 }
 
 impl Address {
-    /// `Name <email>`, or just the email when there is no name.
+    /// `Name <email>`, or just the email when there is no name. A name with
+    /// a comma or semicolon is quoted so a list of addresses stays readable.
     pub fn display(&self) -> String {
         match (&self.name, self.email.is_empty()) {
+            (Some(name), false) if name.contains([',', ';']) => {
+                format!("\"{name}\" <{}>", self.email)
+            }
             (Some(name), false) => format!("{name} <{}>", self.email),
             (Some(name), true) => name.clone(),
             (None, _) => self.email.clone(),
