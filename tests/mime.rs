@@ -713,3 +713,69 @@ fn snapshot_full_headers() {
         .collect();
     insta::assert_snapshot!(text);
 }
+
+#[test]
+fn crlf_and_lf_render_the_same() {
+    for rel in [
+        "work/INBOX/07-invoice-attachments.eml",
+        "personal/INBOX/06-html-table-links.eml",
+        "personal/INBOX/08-forwarded-rfc822.eml",
+    ] {
+        let lf = sample(rel);
+        let mut crlf = Vec::with_capacity(lf.len() * 2);
+        for &b in &lf {
+            if b == b'\n' {
+                crlf.push(b'\r');
+            }
+            crlf.push(b);
+        }
+        let (a, b) = (render_with(&lf, &OPTS), render_with(&crlf, &OPTS));
+        assert_eq!(a.headers, b.headers, "{rel}");
+        assert_eq!(a.body, b.body, "{rel}");
+        assert_eq!(a.attachments.len(), b.attachments.len(), "{rel}");
+        assert_eq!(parse_envelope(&lf), parse_envelope(&crlf), "{rel}");
+    }
+}
+
+#[test]
+fn deeply_nested_html_does_not_overflow() {
+    for tag in ["div", "table><tr><td", "blockquote", "ul><li"] {
+        let open = format!("<{tag}>").repeat(3000);
+        let raw =
+            format!("From: a@example.com\nSubject: x\nContent-Type: text/html\n\n{open}deep\n");
+        exercise(raw.as_bytes());
+    }
+}
+
+/// Figures, not assertions: `cargo test --release --test mime -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn bench_render_samples() {
+    let raws: Vec<Vec<u8>> = sample_paths()
+        .iter()
+        .map(|p| std::fs::read(p).unwrap())
+        .collect();
+    let bytes: usize = raws.iter().map(Vec::len).sum();
+    let rounds = 50;
+    let start = std::time::Instant::now();
+    for _ in 0..rounds {
+        for raw in &raws {
+            std::hint::black_box(parse_envelope(raw));
+        }
+    }
+    let env = start.elapsed();
+    let start = std::time::Instant::now();
+    for _ in 0..rounds {
+        for raw in &raws {
+            std::hint::black_box(render_with(raw, &OPTS));
+        }
+    }
+    let ren = start.elapsed();
+    let n = (rounds * raws.len()) as f64;
+    println!(
+        "{} samples, {bytes} bytes: parse_envelope {:.1} us/msg, render {:.1} us/msg",
+        raws.len(),
+        env.as_secs_f64() * 1e6 / n,
+        ren.as_secs_f64() * 1e6 / n
+    );
+}
