@@ -779,3 +779,18 @@ fn bench_render_samples() {
         ren.as_secs_f64() * 1e6 / n
     );
 }
+
+#[test]
+fn named_text_parts_are_attachments_unless_marked_inline() {
+    let raw = b"From: a@example.com\nSubject: logs\nMIME-Version: 1.0\n\
+Content-Type: multipart/mixed; boundary=x\n\n--x\nContent-Type: text/plain\n\nsee the log\n\
+--x\nContent-Type: text/plain; name=\"build.log\"\n\nline 1\nline 2\n\
+--x\nContent-Type: text/plain; name=\"footer.txt\"\nContent-Disposition: inline\n\n-- list footer\n\
+--x\nContent-Type: text/html; name=\"report.html\"\n\n<p>report</p>\n--x--\n";
+    let r = render_with(raw, &OPTS);
+    assert_eq!(r.body, ["see the log", "-- list footer"]);
+    let names: Vec<_> = r.attachments.iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(names, ["build.log", "report.html"]);
+    // The line break before a boundary belongs to the boundary (RFC 2046).
+    assert_eq!(r.attachments[0].size, "line 1\nline 2".len());
+}

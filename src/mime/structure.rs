@@ -192,9 +192,14 @@ fn alternative_rank(message: &Message<'_>, id: u32, depth: usize) -> u8 {
     }
 }
 
+/// An explicit `attachment` disposition, or a named part without an explicit
+/// `inline` one (mailers often send `text/plain; name="log.txt"` and nothing else).
 fn is_attachment(part: &MessagePart<'_>) -> bool {
-    part.content_disposition()
-        .is_some_and(|cd| cd.ctype().eq_ignore_ascii_case("attachment"))
+    match part.content_disposition() {
+        Some(cd) if cd.ctype().eq_ignore_ascii_case("attachment") => true,
+        Some(cd) if cd.ctype().eq_ignore_ascii_case("inline") => false,
+        _ => part.attachment_name().is_some(),
+    }
 }
 
 /// Text we show inline: text/plain (or no type at all), or any other text/*
