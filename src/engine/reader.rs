@@ -8,7 +8,7 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use super::{Command, Event};
 use crate::mime;
-use crate::store::{AccountId, MessageId, MessageSource, Store, StoreError, maildir};
+use crate::store::{AccountId, Flags, MessageId, MessageSource, Store, StoreError, maildir};
 
 pub(super) fn spawn(
     store: Store,
@@ -22,16 +22,23 @@ pub(super) fn spawn(
     Ok(tx)
 }
 
-fn serve(store: Store, accounts: Vec<AccountId>, commands: Receiver<Command>, events: UnboundedSender<Event>) {
+fn serve(
+    mut store: Store,
+    accounts: Vec<AccountId>,
+    commands: Receiver<Command>,
+    events: UnboundedSender<Event>,
+) {
     for command in commands {
-        let event = answer(&store, &accounts, command);
-        if events.send(event).is_err() {
-            return; // the front end is gone
+        for event in answer(&mut store, &accounts, command) {
+            if events.send(event).is_err() {
+                return; // the front end is gone
+            }
         }
     }
 }
 
-fn answer(store: &Store, accounts: &[AccountId], command: Command) -> Event {
+fn answer(store: &mut Store, accounts: &[AccountId], command: Command) -> Vec<Event> {
+    let event = match command {
     match command {
         Command::LoadAccounts => match store.accounts() {
             // Show the configured accounts, in the order the config lists them.
@@ -56,13 +63,16 @@ fn answer(store: &Store, accounts: &[AccountId], command: Command) -> Event {
                 Err(err) => Event::error("loading messages", err),
             }
         }
-        Command::OpenMessage { id, width } => match open_message(store, id, width) {
-            Ok(event) => event,
-            Err(err) => Event::error("opening message", err),
-        },
+        Command::OpenMessage { id, width } => {
+            return match open_message(store, id, width) {
+                Ok(events) => events,
+                Err(err) => vec![Event::error("opening message", err)],
+            };
+        }
         // Routed to account workers by the dispatcher; never reaches here.
         Command::Refresh { .. } => Event::error("store", "refresh sent to the reader"),
-    }
+    };
+    vec![event]
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -80,7 +90,8 @@ enum OpenError {
 }
 
 /// Render a message and mark it seen (in the store, and in its Maildir file name).
-fn open_message(store: &Store, id: MessageId, width: u16) -> Result<Event, OpenError> {
+/// When that changed an unread count, the account's folders follow the message.
+fn open_message(store: &mut Store, id: MessageId, width: u16) -> Result<Vec<Event>, OpenError> {
     let raw = match store.message_source(id)? {
         MessageSource::File(path) => {
             std::fs::read(&path).map_err(|source| OpenError::Read { path: path.clone(), source })?
@@ -89,11 +100,25 @@ fn open_message(store: &Store, id: MessageId, width: u16) -> Result<Event, OpenE
         MessageSource::NotFetched => return Err(OpenError::NotFetched),
     };
     let rendered = mime::render(&raw, usize::from(width));
-    mark_seen(store, id)?;
-    Ok(Event::Message { id, rendered: Box::new(rendered) })
+    let mut events = vec![Event::Message { id, rendered: Box::new(rendered) }];
+    if let Some(account) = mark_seen(store, id)? {
+        events.push(Event::Folders { account, folders: store.folders(account)? });
+    }
+    Ok(events)
 }
 
-fn mark_seen(store: &Store, id: MessageId) -> Result<(), StoreError> {
-    let _ = (store, id, maildir::set_maildir_flags);
-    todo!("adapt to the store API at merge")
+/// Set the seen flag; returns the account whose counts changed, if any.
+fn mark_seen(store: &mut Store, id: MessageId) -> Result<Option<AccountId>, StoreError> {
+    let envelope = store.envelope(id)?;
+    if envelope.flags.seen {
+        return Ok(None);
+    }
+    let flags = Flags { seen: true, ..envelope.flags };
+    match store.message_source(id)? {
+        MessageSource::File(_) => {
+            maildir::set_message_flags(store, id, flags)?;
+        }
+        MessageSource::Cached(_) | MessageSource::NotFetched => store.set_flags(id, flags)?,
+    }
+    Ok(Some(store.folder(envelope.folder)?.account))
 }

@@ -79,7 +79,7 @@ async fn refresh_account(
             Some(store) => store,
             None => Store::open(&path)?,
         };
-        let report = maildir::index(&mut store, id, &root)?;
+        let report = maildir::index_maildir(&mut store, id, &root)?;
         Ok::<_, crate::store::StoreError>((store, report))
     })
     .await;

@@ -3,6 +3,7 @@
 pub mod parse;
 pub mod render;
 pub mod sanitize;
+mod structure;
 
 pub use parse::{Address, Envelope, parse_envelope};
-pub use render::{Attachment, Rendered, render};
+pub use render::{Attachment, RenderOptions, Rendered, render, render_with};

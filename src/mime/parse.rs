@@ -1,6 +1,8 @@
 //! Envelope extraction: the few headers the store indexes and the list shows.
 
-use mail_parser::{HeaderValue, MessageParser};
+use mail_parser::{HeaderValue, Message, MessageParser};
+
+use super::structure::collect_attachments;
 
 /// One mailbox from an address header. Strings are decoded (RFC 2047) but NOT
 /// sanitized: callers that draw them go through [`crate::mime::sanitize`].
@@ -26,43 +28,73 @@ pub struct Envelope {
 
 /// Parse the envelope of a raw RFC 5322 message. Never fails: malformed input
 /// yields whatever could be recovered (an empty subject, no date, ...).
-// Minimal version written by the store helper so the Maildir indexer can be
-// tested; the mime helper's version replaces it at merge.
 pub fn parse_envelope(raw: &[u8]) -> Envelope {
-    let Some(message) = MessageParser::default().parse(raw) else {
-        return Envelope::default();
-    };
-    let in_reply_to = match message.in_reply_to() {
-        HeaderValue::Text(id) => Some(id.to_string()),
-        HeaderValue::TextList(ids) => ids.first().map(|id| id.to_string()),
-        _ => None,
-    };
+    match MessageParser::default().parse(raw) {
+        Some(message) => envelope_of(&message),
+        None => Envelope::default(),
+    }
+}
+
+/// The envelope of an already parsed message (also used for forwarded parts).
+pub(crate) fn envelope_of(message: &Message<'_>) -> Envelope {
     Envelope {
         message_id: message.message_id().map(str::to_owned),
-        in_reply_to,
-        subject: message.subject().unwrap_or_default().to_owned(),
+        in_reply_to: first_id(message.in_reply_to()),
+        subject: message.subject().unwrap_or_default().trim().to_owned(),
         from: addresses(message.from()),
         to: addresses(message.to()),
         cc: addresses(message.cc()),
         date: message
             .date()
-            .filter(|date| date.is_valid())
-            .map(|date| date.to_timestamp()),
-        has_attachments: message.attachment_count() > 0,
+            .filter(|d| d.is_valid())
+            .map(|d| d.to_timestamp()),
+        has_attachments: !collect_attachments(message).is_empty(),
     }
 }
 
-fn addresses(header: Option<&mail_parser::Address<'_>>) -> Vec<Address> {
+/// In-Reply-To may hold several ids; the first is the parent.
+fn first_id(value: &HeaderValue<'_>) -> Option<String> {
+    match value {
+        HeaderValue::Text(id) => Some(id.to_string()),
+        HeaderValue::TextList(ids) => ids.first().map(|id| id.to_string()),
+        _ => None,
+    }
+}
+
+/// Flatten an address header (plain list or groups) into mailboxes.
+pub(crate) fn addresses(header: Option<&mail_parser::Address<'_>>) -> Vec<Address> {
+    let Some(header) = header else {
+        return Vec::new();
+    };
     header
-        .map(|list| {
-            list.iter()
-                .filter_map(|addr| {
-                    Some(Address {
-                        name: addr.name().map(str::to_owned),
-                        email: addr.address()?.to_owned(),
-                    })
-                })
-                .collect()
+        .iter()
+        .filter_map(|addr| {
+            let name = addr
+                .name()
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+                .map(str::to_owned);
+            let email = addr.address().map(str::trim).unwrap_or_default().to_owned();
+            if name.is_none() && email.is_empty() {
+                None
+            } else {
+                Some(Address { name, email })
+            }
         })
-        .unwrap_or_default()
+        .collect()
+}
+
+impl Address {
+    /// `Name <email>`, or just the email when there is no name. A name with
+    /// a comma or semicolon is quoted so a list of addresses stays readable.
+    pub fn display(&self) -> String {
+        match (&self.name, self.email.is_empty()) {
+            (Some(name), false) if name.contains([',', ';']) => {
+                format!("\"{name}\" <{}>", self.email)
+            }
+            (Some(name), false) => format!("{name} <{}>", self.email),
+            (Some(name), true) => name.clone(),
+            (None, _) => self.email.clone(),
+        }
+    }
 }

@@ -32,18 +32,19 @@ impl Store {
              WHERE account_id = ?1
              ORDER BY role IS NOT 'inbox', name",
         )?;
-        let rows = stmt.query_map([account.0], |row| {
-            let role: Option<String> = row.get(3)?;
-            Ok(FolderRow {
-                id: FolderId(row.get(0)?),
-                account: AccountId(row.get(1)?),
-                name: row.get(2)?,
-                role: role.as_deref().and_then(FolderRole::from_db),
-                total: count(row.get(4)?),
-                unread: count(row.get(5)?),
-            })
-        })?;
+        let rows = stmt.query_map([account.0], folder_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// One folder with its counts.
+    pub fn folder(&self, folder: FolderId) -> Result<FolderRow, StoreError> {
+        self.conn
+            .prepare_cached(
+                "SELECT id, account_id, name, role, total, unread FROM folders WHERE id = ?1",
+            )?
+            .query_row([folder.0], folder_row)
+            .optional()?
+            .ok_or(StoreError::NoSuchFolder(folder))
     }
 
     /// Delete a folder and its messages.
@@ -146,4 +147,16 @@ impl Store {
 /// Counters are never negative and never near 4 billion; clamp rather than panic.
 fn count(value: i64) -> u32 {
     u32::try_from(value.max(0)).unwrap_or(u32::MAX)
+}
+
+fn folder_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<FolderRow> {
+    let role: Option<String> = row.get(3)?;
+    Ok(FolderRow {
+        id: FolderId(row.get(0)?),
+        account: AccountId(row.get(1)?),
+        name: row.get(2)?,
+        role: role.as_deref().and_then(FolderRole::from_db),
+        total: count(row.get(4)?),
+        unread: count(row.get(5)?),
+    })
 }
