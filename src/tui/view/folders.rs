@@ -1,5 +1,7 @@
 //! The folder pane: name (indented by hierarchy), role, unread count.
 
+use std::collections::HashSet;
+
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -30,6 +32,7 @@ pub fn draw(model: &Model, frame: &mut Frame, area: Rect) {
     let height = usize::from(body.height);
     let top = (view.folder_cursor + 1).saturating_sub(height);
     let columns = usize::from(body.width);
+    let names: HashSet<&str> = view.folders.iter().map(|f| f.name.as_str()).collect();
     let lines: Vec<Line> = view
         .folders
         .iter()
@@ -38,7 +41,7 @@ pub fn draw(model: &Model, frame: &mut Frame, area: Rect) {
         .take(height)
         .map(|(i, folder)| {
             let selected = i == view.folder_cursor;
-            folder_line(folder, columns, selected, has_focus)
+            folder_line(folder, &names, columns, selected, has_focus)
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), body);
@@ -57,13 +60,19 @@ fn role_word(role: FolderRole) -> &'static str {
 
 fn folder_line(
     folder: &FolderRow,
+    names: &HashSet<&str>,
     columns: usize,
     selected: bool,
     has_focus: bool,
 ) -> Line<'static> {
-    let name = safe(&folder.name);
-    let depth = name.matches('/').count();
-    let leaf = name.rsplit('/').next().unwrap_or(&name);
+    // A child is drawn indented under its parent; without the parent in the
+    // list its full path is the only way to tell where it lives.
+    let (depth, leaf) = match folder.name.rsplit_once('/') {
+        Some((parent, leaf)) if names.contains(parent) => {
+            (folder.name.matches('/').count(), safe(leaf))
+        }
+        _ => (0, safe(&folder.name)),
+    };
     let mut label = format!("{}{leaf}", "  ".repeat(depth));
     // Say the role only when the name does not (localized names, odd names).
     if let Some(role) = folder.role {

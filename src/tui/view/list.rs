@@ -9,14 +9,12 @@ use crate::store::EnvelopeRow;
 
 use super::super::layout::inner;
 use super::super::model::{Focus, Model};
-use super::super::msg::Clock;
 use super::super::theme;
-use super::text::{display_from, fit, fit_right, safe, short_date};
+use super::text::{display_from, fit, fit_right, safe, short_date, width};
 use super::{focused, pane_block};
 
 /// Columns of the flags field: N(ew) F(lagged) A(nswered) @(attachment).
 const FLAGS_W: usize = 4;
-const DATE_W: usize = 10;
 
 pub fn draw(model: &Model, frame: &mut Frame, area: Rect) {
     let has_focus = focused(model, Focus::List);
@@ -51,15 +49,21 @@ pub fn draw(model: &Model, frame: &mut Frame, area: Rect) {
         top = list.cursor + 1 - height.max(1);
     }
     let columns = usize::from(body.width);
-    let lines: Vec<Line> = list
-        .rows
-        .iter()
-        .enumerate()
-        .skip(top)
-        .take(height)
-        .map(|(i, row)| {
+    let visible = || list.rows.iter().enumerate().skip(top).take(height);
+    let dates: Vec<String> = visible()
+        .map(|(_, row)| short_date(row.date, model.clock))
+        .collect();
+    // As wide as the widest date on screen: "14:02" leaves more room than "2024-11-21".
+    let date_w = dates.iter().map(|d| width(d)).max().unwrap_or(0);
+    let lines: Vec<Line> = visible()
+        .zip(dates)
+        .map(|((i, row), date)| {
             let selected = i == list.cursor;
-            row_line(row, columns, model.clock, selected, has_focus)
+            let columns = Columns {
+                total: columns,
+                date: date_w,
+            };
+            row_line(row, &date, columns, selected, has_focus)
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), body);
@@ -77,22 +81,28 @@ fn flags(row: &EnvelopeRow) -> String {
     .collect()
 }
 
+#[derive(Clone, Copy)]
+struct Columns {
+    total: usize,
+    date: usize,
+}
+
 fn row_line(
     row: &EnvelopeRow,
-    columns: usize,
-    clock: Clock,
+    date: &str,
+    columns: Columns,
     selected: bool,
     has_focus: bool,
 ) -> Line<'static> {
-    let from_w = (columns / 4).clamp(8, 24);
-    let fixed = FLAGS_W + 1 + DATE_W + 1 + from_w + 1;
-    let subject_w = columns.saturating_sub(fixed);
+    let from_w = (columns.total / 4).clamp(8, 24);
+    let fixed = FLAGS_W + 1 + columns.date + 1 + from_w + 1;
+    let subject_w = columns.total.saturating_sub(fixed);
     let from = safe(&row.from);
     let subject = safe(&row.subject);
     let text = format!(
         "{} {} {} {}",
         fit(&flags(row), FLAGS_W),
-        fit_right(&short_date(row.date, clock), DATE_W),
+        fit_right(date, columns.date),
         fit(display_from(&from), from_w),
         fit(&subject, subject_w),
     );
@@ -111,5 +121,5 @@ fn row_line(
             theme::selected_unfocused()
         });
     }
-    Line::from(Span::styled(fit(&text, columns), style))
+    Line::from(Span::styled(fit(&text, columns.total), style))
 }

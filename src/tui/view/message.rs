@@ -47,7 +47,8 @@ pub fn lines(rendered: &Rendered, full_headers: bool, columns: usize) -> Vec<Lin
             format!("Attachments ({})", rendered.attachments.len()),
             theme::header_name(),
         )));
-        let name_w = (columns / 2).max(8);
+        let longest = rendered.attachments.iter().map(|a| width(&a.name)).max();
+        let name_w = longest.unwrap_or(0).min(columns / 2).max(1);
         for a in &rendered.attachments {
             let text = format!(
                 "  {} {}  {}",
