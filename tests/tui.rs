@@ -991,3 +991,42 @@ fn selection_is_reversed_and_unread_bold() {
         "folder cursor"
     );
 }
+
+#[test]
+fn message_window_matches_the_whole_message_at_every_scroll() {
+    use postern::tui::view::message;
+    let mut r = rendered("A subject long enough to wrap in a narrow pane, surely it is");
+    r.body = vec![
+        String::new(),
+        "short".into(),
+        "x".repeat(95),
+        "全角文字が続く長い行です。全角文字が続く長い行です。".into(),
+        String::new(),
+        "tail".into(),
+    ];
+    for columns in [1, 7, 20, 33] {
+        let layout = message::layout(&r, true, columns);
+        let whole: Vec<String> = message::visible_lines(&r, &layout, 0, usize::MAX)
+            .iter()
+            .map(|l| l.to_string())
+            .collect();
+        assert_eq!(layout.total(), whole.len(), "columns {columns}");
+        // (Narrower than a header name, the pane clips the label instead.)
+        if columns >= 20 {
+            for line in &whole {
+                assert!(text::width(line) <= columns, "{line:?} at {columns}");
+            }
+        }
+        for scroll in 0..whole.len() {
+            for height in [1, 3, 10] {
+                let window: Vec<String> = message::visible_lines(&r, &layout, scroll, height)
+                    .iter()
+                    .map(|l| l.to_string())
+                    .collect();
+                let expected: Vec<String> =
+                    whole.iter().skip(scroll).take(height).cloned().collect();
+                assert_eq!(window, expected, "columns {columns} scroll {scroll}");
+            }
+        }
+    }
+}

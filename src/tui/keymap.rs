@@ -103,9 +103,9 @@ pub const BINDINGS: &[Binding] = &[
     key(KeyCode::Enter, Action::Forward),
     ch('l', Action::Forward),
     key(KeyCode::Right, Action::Forward),
+    key(KeyCode::Esc, Action::Back),
     ch('h', Action::Back),
     key(KeyCode::Left, Action::Back),
-    key(KeyCode::Esc, Action::Back),
     key(KeyCode::Tab, Action::CycleFocus),
     ch('1', Action::Account(0)),
     ch('2', Action::Account(1)),
@@ -171,6 +171,11 @@ pub fn key_label(binding: &Binding) -> String {
     } else {
         base
     }
+}
+
+/// The first key bound to `action`, as labelled in the help.
+pub fn first_key(action: Action) -> Option<String> {
+    BINDINGS.iter().find(|b| b.action == action).map(key_label)
 }
 
 /// Help rows: every binding, grouped by what it does, in table order.

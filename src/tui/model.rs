@@ -59,6 +59,37 @@ pub struct OpenMessage {
     pub rendered: Option<Box<Rendered>>,
     /// First line shown.
     pub scroll: usize,
+    /// Line counts of the message as last laid out, kept so that scrolling a
+    /// long message does not re-wrap all of it on every key.
+    pub layout: Option<MessageLayout>,
+}
+
+/// How many screen lines each part of a message takes at a given width.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct MessageLayout {
+    pub columns: usize,
+    pub full_headers: bool,
+    /// Header lines plus the rule under them.
+    pub head: usize,
+    /// `body_starts[i]` is the first screen line of body line `i`;
+    /// the last entry is the number of body screen lines.
+    pub body_starts: Vec<usize>,
+    /// Attachment list lines.
+    pub tail: usize,
+}
+
+impl MessageLayout {
+    pub fn body_rows(&self) -> usize {
+        self.body_starts.last().copied().unwrap_or(0)
+    }
+
+    pub fn total(&self) -> usize {
+        self.head + self.body_rows() + self.tail
+    }
+
+    pub fn fits(&self, columns: usize, full_headers: bool) -> bool {
+        self.columns == columns && self.full_headers == full_headers
+    }
 }
 
 /// What the UI keeps per account, so switching back to one is instant.

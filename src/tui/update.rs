@@ -12,7 +12,7 @@ use super::model::{
     AccountView, Focus, MessageList, Model, OpenMessage, PAGE_SIZE, PREFETCH_MARGIN, Status,
 };
 use super::msg::{Effect, Msg};
-use super::view::message::line_count;
+use super::view::message;
 
 pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
     match msg {
@@ -177,11 +177,7 @@ fn move_cursor(model: &mut Model, action: Action) -> Vec<Effect> {
             let (height, width) = layout::message_area(model);
             let full = model.full_headers;
             if let Some(open) = model.view_mut().and_then(|v| v.open.as_mut()) {
-                let lines = open
-                    .rendered
-                    .as_deref()
-                    .map_or(0, |r| line_count(r, full, usize::from(width)));
-                let max = lines.saturating_sub(height);
+                let max = message_lines(open, full, width).saturating_sub(height);
                 let to = target(open.scroll, max + 1, action, height);
                 open.scroll = to;
             }
@@ -296,6 +292,7 @@ fn open_selected(model: &mut Model) -> Vec<Effect> {
         id,
         rendered: None,
         scroll: 0,
+        layout: None,
     });
     vec![Effect::Engine(Command::OpenMessage { id, width })]
 }
@@ -405,6 +402,7 @@ fn on_event(model: &mut Model, event: Event) -> Vec<Effect> {
             for view in model.views.values_mut() {
                 if let Some(open) = view.open.as_mut().filter(|o| o.id == id) {
                     open.rendered = Some(rendered.clone());
+                    open.layout = None;
                     mark_seen(view, id);
                 }
             }
@@ -502,10 +500,26 @@ fn keep_in_view(model: &mut Model) {
             list.top = list.cursor + 1 - rows;
         }
     }
-    if let Some(open) = view.open.as_mut()
-        && let Some(rendered) = open.rendered.as_deref()
-    {
-        let max = line_count(rendered, full, usize::from(width)).saturating_sub(height);
+    if let Some(open) = view.open.as_mut() {
+        let max = message_lines(open, full, width).saturating_sub(height);
         open.scroll = open.scroll.min(max);
+    }
+}
+
+/// Screen lines of the open message at `width`, laying it out again only
+/// when the width or the header mode changed.
+fn message_lines(open: &mut OpenMessage, full_headers: bool, width: u16) -> usize {
+    let Some(rendered) = open.rendered.as_deref() else {
+        return 0;
+    };
+    let columns = usize::from(width);
+    match &open.layout {
+        Some(l) if l.fits(columns, full_headers) => l.total(),
+        _ => {
+            let fresh = message::layout(rendered, full_headers, columns);
+            let total = fresh.total();
+            open.layout = Some(fresh);
+            total
+        }
     }
 }

@@ -5,11 +5,39 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::super::model::{Model, Status};
+use super::super::keymap::{self, Action};
+use super::super::model::{Focus, Model, Status};
 use super::super::theme;
 use super::text::{fit_right, safe, truncate, width};
 
-const HINTS: &str = "? help  q quit";
+/// The few keys worth a reminder where the focus is; labels come from the keymap.
+fn hints(focus: Focus) -> String {
+    let wanted: &[(Action, &str)] = match focus {
+        Focus::Folders => &[
+            (Action::Forward, "messages"),
+            (Action::Refresh, "refresh"),
+            (Action::Help, "help"),
+            (Action::Quit, "quit"),
+        ],
+        Focus::List => &[
+            (Action::Forward, "open"),
+            (Action::NextFolder, "next folder"),
+            (Action::Help, "help"),
+            (Action::Quit, "quit"),
+        ],
+        Focus::Message => &[
+            (Action::Down, "scroll"),
+            (Action::ToggleHeaders, "headers"),
+            (Action::Back, "close"),
+            (Action::Help, "help"),
+        ],
+    };
+    let parts: Vec<String> = wanted
+        .iter()
+        .filter_map(|(action, what)| keymap::first_key(*action).map(|k| format!("{k} {what}")))
+        .collect();
+    format!("{} ", parts.join("  "))
+}
 
 pub fn draw(model: &Model, frame: &mut Frame, area: Rect) {
     let columns = usize::from(area.width);
@@ -37,7 +65,7 @@ pub fn draw(model: &Model, frame: &mut Frame, area: Rect) {
     let (text, style) = match &model.status {
         Status::Error(e) => (truncate(&safe(e), room), theme::error()),
         Status::Info(i) => (truncate(&safe(i), room), theme::info()),
-        Status::None => (fit_right(HINTS, room), theme::muted()),
+        Status::None => (fit_right(&hints(model.focus), room), theme::muted()),
     };
     let line = Line::from(vec![
         Span::styled(place, theme::header_name()),

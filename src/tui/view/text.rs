@@ -66,7 +66,7 @@ pub fn wrap(text: &str, max: usize) -> Vec<String> {
     let mut used = 0;
     for c in text.chars() {
         let w = c.width().unwrap_or(0);
-        if used + w > max && !current.is_empty() {
+        if used + w > max && used > 0 {
             lines.push(std::mem::take(&mut current));
             used = 0;
         }
@@ -74,6 +74,22 @@ pub fn wrap(text: &str, max: usize) -> Vec<String> {
         used += w;
     }
     lines.push(current);
+    lines
+}
+
+/// How many lines [`wrap`] makes of `text`, without building them.
+pub fn wrap_count(text: &str, max: usize) -> usize {
+    let max = max.max(1);
+    let mut lines = 1;
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w > max && used > 0 {
+            lines += 1;
+            used = 0;
+        }
+        used += w;
+    }
     lines
 }
 
