@@ -100,11 +100,18 @@ pub fn visible_lines(
     let body_from = scroll.saturating_sub(layout.head);
     if out.len() < height && body_from < body_rows {
         // The body line holding screen line `body_from`, and how far into it.
-        let first = layout.body_starts.partition_point(|&s| s <= body_from) - 1;
-        let skip = body_from - layout.body_starts[first];
+        let first = layout
+            .body_starts
+            .partition_point(|&s| s <= body_from)
+            .saturating_sub(1);
+        let start = layout.body_starts.get(first).copied().unwrap_or(0);
+        let skip = body_from.saturating_sub(start);
         let need = height - out.len();
         out.extend(
-            rendered.body[first..]
+            rendered
+                .body
+                .get(first..)
+                .unwrap_or_default()
                 .iter()
                 .flat_map(|line| wrap(line, columns))
                 .skip(skip)
