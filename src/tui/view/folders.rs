@@ -1,0 +1,109 @@
+//! The folder pane: name (indented by hierarchy), role, unread count.
+
+use std::collections::HashSet;
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::store::{FolderRole, FolderRow};
+
+use super::super::layout::inner;
+use super::super::model::{Focus, Model};
+use super::super::theme;
+use super::text::{fit, fit_right, safe};
+use super::{focused, pane_block};
+
+pub fn draw(model: &Model, frame: &mut Frame, area: Rect) {
+    let has_focus = focused(model, Focus::Folders);
+    frame.render_widget(pane_block("Folders".into(), has_focus), area);
+    let body = inner(area);
+    let Some(view) = model.view() else {
+        return;
+    };
+    if !view.folders_loaded {
+        frame.render_widget(
+            Paragraph::new(Span::styled("loading…", theme::muted())),
+            body,
+        );
+        return;
+    }
+    let height = usize::from(body.height);
+    let top = (view.folder_cursor + 1).saturating_sub(height);
+    let columns = usize::from(body.width);
+    let names: HashSet<&str> = view.folders.iter().map(|f| f.name.as_str()).collect();
+    let lines: Vec<Line> = view
+        .folders
+        .iter()
+        .enumerate()
+        .skip(top)
+        .take(height)
+        .map(|(i, folder)| {
+            let selected = i == view.folder_cursor;
+            folder_line(folder, &names, columns, selected, has_focus)
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), body);
+}
+
+fn role_word(role: FolderRole) -> &'static str {
+    match role {
+        FolderRole::Inbox => "inbox",
+        FolderRole::Sent => "sent",
+        FolderRole::Drafts => "drafts",
+        FolderRole::Trash => "trash",
+        FolderRole::Archive => "archive",
+        FolderRole::Junk => "junk",
+    }
+}
+
+fn folder_line(
+    folder: &FolderRow,
+    names: &HashSet<&str>,
+    columns: usize,
+    selected: bool,
+    has_focus: bool,
+) -> Line<'static> {
+    // A child is drawn indented under its parent; without the parent in the
+    // list its full path is the only way to tell where it lives.
+    let (depth, leaf) = match folder.name.rsplit_once('/') {
+        Some((parent, leaf)) if names.contains(parent) => {
+            (folder.name.matches('/').count(), safe(leaf))
+        }
+        _ => (0, safe(&folder.name)),
+    };
+    let mut label = format!("{}{leaf}", "  ".repeat(depth));
+    // Say the role only when the name does not (localized names, odd names).
+    if let Some(role) = folder.role {
+        let word = role_word(role);
+        if !leaf.to_lowercase().contains(word) {
+            label.push_str(&format!(" ({word})"));
+        }
+    }
+    let count = if folder.unread > 0 {
+        folder.unread.to_string()
+    } else {
+        String::new()
+    };
+    let count_w = count.len().min(columns / 2);
+    let name_w = columns.saturating_sub(count_w + usize::from(count_w > 0));
+    let text = if count_w > 0 {
+        format!("{} {}", fit(&label, name_w), fit_right(&count, count_w))
+    } else {
+        fit(&label, columns)
+    };
+    let mut style = if folder.unread > 0 {
+        theme::unread()
+    } else {
+        theme::base()
+    };
+    if selected {
+        style = style.patch(if has_focus {
+            theme::selected()
+        } else {
+            theme::selected_unfocused()
+        });
+    }
+    Line::from(Span::styled(text, style))
+}
