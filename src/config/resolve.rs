@@ -124,6 +124,8 @@ pub(crate) fn parse_document(text: &str, home: Option<&Path>) -> Result<Config, 
     if problems.list.is_empty() {
         Ok(Config { accounts })
     } else {
+        // Read top to bottom, like the file.
+        problems.list.sort_by_key(|p| (p.line, p.column));
         Err(problems.list)
     }
 }
@@ -243,12 +245,10 @@ fn resolve_account(
             field_names::<RawAuth>(),
         );
     }
-    if problems.count() > before {
-        // serde would only repeat the first unknown key.
-        return None;
-    }
+    let mut known = value.clone();
+    recover_unknown_keys(known.get_mut());
 
-    let raw = match RawAccount::deserialize(ValueDeserializer::from(value.clone())) {
+    let raw = match RawAccount::deserialize(ValueDeserializer::from(known)) {
         Ok(raw) => raw,
         Err(error) => {
             let span = error.span().unwrap_or_else(|| value.span());
@@ -265,6 +265,42 @@ fn resolve_account(
     };
     let account = resolver.account(name.get_ref().to_string(), raw);
     (problems.count() == before).then_some(account).flatten()
+}
+
+/// Recover from the unknown keys `check_keys` reported, as a compiler recovers from a
+/// typo: a key with a suggestion is read as the suggested key (unless that one is also
+/// written), any other is dropped. serde would stop at the first unknown key; this way
+/// the account's other problems are found too, without follow-on noise from the typo.
+fn recover_unknown_keys(account: &mut DeValue<'_>) {
+    if let DeValue::Table(table) = account {
+        recover_table(table, field_names::<RawAccount>());
+        for (key, value) in table.iter_mut() {
+            let valid = match key.get_ref().as_ref() {
+                "imap" | "pop3" | "smtp" => field_names::<RawEndpoint>(),
+                "auth" => field_names::<RawAuth>(),
+                _ => continue,
+            };
+            if let DeValue::Table(inner) = value.get_mut() {
+                recover_table(inner, valid);
+            }
+        }
+    }
+}
+
+fn recover_table(table: &mut DeTable<'_>, valid: &'static [&'static str]) {
+    let entries = std::mem::replace(table, DeTable::new());
+    let written: Vec<String> = entries.keys().map(|k| k.get_ref().to_string()).collect();
+    for (key, value) in entries {
+        let name = key.get_ref().as_ref();
+        if valid.contains(&name) {
+            table.insert(key, value);
+        } else if let Some(best) = suggest(name, valid)
+            && !written.iter().any(|w| w == best)
+        {
+            let span = key.span();
+            table.insert(Spanned::new(span, std::borrow::Cow::Borrowed(best)), value);
+        }
+    }
 }
 
 struct AccountResolver<'p, 't, 'h> {
@@ -674,7 +710,10 @@ impl AccountResolver<'_, '_, '_> {
             None => None,
         };
         let flow = flow?;
-        self.check_flow(provider, flow, flow_span.clone(), &flow_path);
+        if !self.check_flow(provider, flow, flow_span.clone(), &flow_path) {
+            // Endpoints for a flow that cannot work would only add noise.
+            return None;
+        }
         if flow == OAuthFlow::AppOnly {
             if auth.client_secret_command.is_none() {
                 self.problems.at(
@@ -728,7 +767,14 @@ impl AccountResolver<'_, '_, '_> {
     }
 
     /// Flow/provider pairs that cannot work, refused now rather than at login.
-    fn check_flow(&mut self, provider: Provider, flow: OAuthFlow, span: Range<usize>, path: &str) {
+    /// Returns whether the pair is usable.
+    fn check_flow(
+        &mut self,
+        provider: Provider,
+        flow: OAuthFlow,
+        span: Range<usize>,
+        path: &str,
+    ) -> bool {
         let message = match (provider, flow) {
             (Provider::Google, OAuthFlow::Device) => {
                 "Google refuses the https://mail.google.com/ scope in the device flow \
@@ -742,9 +788,10 @@ impl AccountResolver<'_, '_, '_> {
                 "personal Microsoft accounts cannot use app-only access; use flow = \
                  \"device\" or \"browser\", or provider = \"microsoft\" for a work mailbox"
             }
-            _ => return,
+            _ => return true,
         };
         self.problems.at(span, path, message);
+        false
     }
 
     fn check_app_only_tenant(
