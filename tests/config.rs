@@ -1219,3 +1219,85 @@ clientid = "cid"
     // `clientid` is read as `client_id`, so no "missing client_id" follows from the typo.
     assert!(found[1].message.contains("did you mean `client_id`?"));
 }
+
+/// Every prefix of the example, and every line of it dropped, must give Ok or problems
+/// with valid locations: malformed input never panics.
+#[test]
+fn damaged_example_files_never_panic() {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("config.example.toml"),
+    )
+    .expect("read config.example.toml");
+    let line_count = text.lines().count();
+    let check = |damaged: &str| {
+        if let Err(err) = parse(damaged) {
+            for p in err.problems() {
+                assert!(p.line >= 1 && p.line <= line_count + 1, "{p:?}");
+                assert!(p.column >= 1, "{p:?}");
+            }
+        }
+    };
+    for end in (0..=text.len()).filter(|i| text.is_char_boundary(*i)) {
+        check(&text[..end]);
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    for skip in 0..lines.len() {
+        let damaged: Vec<&str> = lines
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != skip)
+            .map(|(_, l)| *l)
+            .collect();
+        check(&damaged.join("\n"));
+    }
+}
+
+#[test]
+fn odd_shapes_are_problems_not_panics() {
+    only_problem(
+        "[accounts.a]\nemail = \"a@b.c\"\nprovider = \"google\"\nauth = \"oauth2\"\n",
+        4,
+        "accounts.a.auth",
+        "invalid type",
+    );
+    only_problem("[accounts]\nwork = 5\n", 2, "accounts.work", "expected a table");
+    only_problem(
+        "[accounts.a]\nemail = 7\nreceive = \"maildir\"\nmaildir = \"/m\"\n",
+        2,
+        "accounts.a.email",
+        "invalid type",
+    );
+    let found = problems("[accounts.a]\nemail = \"a@b.c\"\n[accounts.a]\nemail = \"x@y.z\"\n");
+    assert!(found[0].message.contains("TOML syntax error"), "{found:#?}");
+}
+
+/// The examples in docs/configuration.md are real configs.
+#[test]
+fn documentation_examples_parse() {
+    let doc = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/configuration.md"),
+    )
+    .expect("read docs/configuration.md");
+    let mut blocks = Vec::new();
+    let mut current: Option<String> = None;
+    for line in doc.lines() {
+        match (&mut current, line.trim()) {
+            (None, "```toml") => current = Some(String::new()),
+            (Some(block), "```") => {
+                blocks.push(std::mem::take(block));
+                current = None;
+            }
+            (Some(block), _) => {
+                block.push_str(line);
+                block.push('\n');
+            }
+            (None, _) => {}
+        }
+    }
+    assert!(blocks.len() >= 3, "found {} toml blocks", blocks.len());
+    for block in &blocks {
+        if let Err(e) = parse(block) {
+            panic!("documented example does not parse:\n{block}\n{e}");
+        }
+    }
+}
