@@ -1224,10 +1224,9 @@ clientid = "cid"
 /// with valid locations: malformed input never panics.
 #[test]
 fn damaged_example_files_never_panic() {
-    let text = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("config.example.toml"),
-    )
-    .expect("read config.example.toml");
+    let text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("config.example.toml"))
+            .expect("read config.example.toml");
     let line_count = text.lines().count();
     let check = |damaged: &str| {
         if let Err(err) = parse(damaged) {
@@ -1254,13 +1253,29 @@ fn damaged_example_files_never_panic() {
 
 #[test]
 fn odd_shapes_are_problems_not_panics() {
-    only_problem(
+    let p = only_problem(
         "[accounts.a]\nemail = \"a@b.c\"\nprovider = \"google\"\nauth = \"oauth2\"\n",
         4,
         "accounts.a.auth",
         "invalid type",
     );
-    only_problem("[accounts]\nwork = 5\n", 2, "accounts.work", "expected a table");
+    assert!(p.message.contains("expected a table like"), "{p:?}");
+    let p = only_problem(
+        "[accounts.a]\nemail = \"a@b.c\"\nsmtp = \"smtp.example.org\"\n",
+        3,
+        "accounts.a.smtp",
+        "expected a table like { host =",
+    );
+    assert!(
+        !p.message.contains("Raw"),
+        "internal type name leaked: {p:?}"
+    );
+    only_problem(
+        "[accounts]\nwork = 5\n",
+        2,
+        "accounts.work",
+        "expected a table",
+    );
     only_problem(
         "[accounts.a]\nemail = 7\nreceive = \"maildir\"\nmaildir = \"/m\"\n",
         2,

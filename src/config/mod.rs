@@ -333,3 +333,29 @@ pub fn expand_tilde(raw: &str, home: Option<&Path>) -> Result<PathBuf, TildeErro
         home.join(rest)
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_below_home_are_shown_with_tilde() {
+        let home = Some(Path::new("/home/ada"));
+        assert_eq!(
+            shown_with_home(Path::new("/home/ada/.config/postern/config.toml"), home),
+            "~/.config/postern/config.toml"
+        );
+        assert_eq!(
+            shown_with_home(Path::new("/etc/c.toml"), home),
+            "/etc/c.toml"
+        );
+        assert_eq!(
+            shown_with_home(Path::new("/home/adam/c.toml"), home),
+            "/home/adam/c.toml"
+        );
+        assert_eq!(
+            shown_with_home(Path::new("/home/ada/c.toml"), None),
+            "/home/ada/c.toml"
+        );
+    }
+}

@@ -253,7 +253,7 @@ fn resolve_account(
         Err(error) => {
             let span = error.span().unwrap_or_else(|| value.span());
             let key_path = key_path_at(table, &path, &span);
-            problems.at(span, &key_path, error.message().to_string());
+            problems.at(span, &key_path, friendly_type_error(error.message()));
             return None;
         }
     };
@@ -977,6 +977,25 @@ impl AccountResolver<'_, '_, '_> {
             },
         }
     }
+}
+
+/// serde's type errors with our internal names replaced by what the user writes.
+fn friendly_type_error(message: &str) -> String {
+    message
+        .replace(
+            "expected struct RawEndpoint",
+            "expected a table like { host = \"mail.example.org\", port = 993, tls = \"implicit\" }",
+        )
+        .replace(
+            "expected struct RawAuth",
+            "expected a table like { method = \"oauth2\", client_id = \"...\" }",
+        )
+        .replace("expected struct RawAccount", "expected a table")
+        .replace(
+            " as i128, expected i64",
+            ", expected a port number (1 to 65535)",
+        )
+        .replace("expected i64", "expected a number")
 }
 
 fn is_bracketed_v6(host: &str) -> bool {
