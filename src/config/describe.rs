@@ -1,0 +1,113 @@
+//! Human-readable lines about one account, for `postern config check`. Commands are
+//! mentioned but never shown or run: their text may hold a secret.
+
+use super::{Account, Auth, Endpoint, OAuthFlow, Provider, Receive, TlsMode};
+
+/// What postern will do for `account`, one fact per line.
+pub fn describe(account: &Account) -> Vec<String> {
+    let mut lines = Vec::new();
+    let who = match &account.display_name {
+        Some(name) => format!("{name} <{}>", account.email),
+        None => account.email.clone(),
+    };
+    lines.push(format!("account {}: {who}", account.name));
+    lines.push(format!(
+        "provider: {} ({})",
+        account.provider.as_str(),
+        provider_label(account.provider)
+    ));
+    match account.receive {
+        Receive::Maildir => {
+            let dir = account
+                .maildir
+                .as_ref()
+                .map_or_else(|| "(not set)".to_string(), |d| d.display().to_string());
+            lines.push(format!("receive: maildir at {dir}"));
+        }
+        Receive::Imap => lines.push(format!("receive: IMAP {}", endpoint(account.imap.as_ref()))),
+        Receive::Pop3 => lines.push(format!("receive: POP3 {}", endpoint(account.pop3.as_ref()))),
+    }
+    // A second receive server the user wrote but does not use is still worth seeing.
+    if account.receive != Receive::Imap && account.imap.is_some() {
+        lines.push(format!(
+            "imap (unused): {}",
+            endpoint(account.imap.as_ref())
+        ));
+    }
+    if account.receive != Receive::Pop3 && account.pop3.is_some() {
+        lines.push(format!(
+            "pop3 (unused): {}",
+            endpoint(account.pop3.as_ref())
+        ));
+    }
+    match &account.smtp {
+        Some(smtp) => lines.push(format!("send: SMTP {}", endpoint(Some(smtp)))),
+        None => lines.push("send: no SMTP server configured (sending disabled)".to_string()),
+    }
+    if let Some(ca) = &account.ca_file {
+        lines.push(format!("extra CA certificates: {}", ca.display()));
+    }
+    match &account.auth {
+        Auth::None => lines.push("auth: none (local Maildir only)".to_string()),
+        Auth::Password { .. } => {
+            lines.push("auth: password, from password_command (not run by this check)".into());
+        }
+        Auth::OAuth2(oauth) => {
+            let tenant = oauth
+                .tenant
+                .as_ref()
+                .map(|t| format!(", tenant {t}"))
+                .unwrap_or_default();
+            lines.push(format!(
+                "auth: OAuth2, {} flow{tenant}",
+                flow_label(oauth.flow)
+            ));
+            lines.push(format!("  client_id: {}", oauth.client_id));
+            if let Some(url) = &oauth.device_authorization_url {
+                lines.push(format!("  device authorization: {url}"));
+            }
+            if let Some(url) = &oauth.authorization_url {
+                lines.push(format!("  authorization: {url}"));
+            }
+            if let Some(url) = &oauth.token_url {
+                lines.push(format!("  token: {url}"));
+            }
+            lines.push(format!("  scopes: {}", oauth.scopes.join(" ")));
+            if oauth.client_secret_command.is_some() {
+                lines.push(
+                    "  client secret: from client_secret_command (not run by this check)".into(),
+                );
+            }
+        }
+    }
+    lines
+}
+
+fn provider_label(provider: Provider) -> &'static str {
+    match provider {
+        Provider::Microsoft => "Microsoft 365 work or school",
+        Provider::MicrosoftPersonal => "Outlook.com / personal Microsoft account",
+        Provider::Google => "Gmail / Google Workspace",
+        Provider::Generic => "no preset",
+    }
+}
+
+fn flow_label(flow: OAuthFlow) -> &'static str {
+    match flow {
+        OAuthFlow::Device => "device-code",
+        OAuthFlow::Browser => "browser (authorization code + PKCE)",
+        OAuthFlow::AppOnly => "app-only (client credentials)",
+    }
+}
+
+fn endpoint(endpoint: Option<&Endpoint>) -> String {
+    let Some(endpoint) = endpoint else {
+        return "(not set)".to_string();
+    };
+    let tls = match endpoint.tls {
+        TlsMode::Implicit => "TLS",
+        TlsMode::Starttls => "STARTTLS",
+        TlsMode::None => "PLAINTEXT (loopback only)",
+    };
+    format!("{}:{} ({tls})", endpoint.host, endpoint.port)
+}
