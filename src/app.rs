@@ -33,16 +33,15 @@ pub fn run_tui(paths: &Paths, config: &Config) -> anyhow::Result<()> {
 /// reported once on stderr and otherwise ignored: logging must never stop mail.
 fn init_logging(paths: &Paths) {
     let dir = paths.log_dir();
-    let file = crate::paths::ensure_private_dir(&dir).and_then(|()| {
-        OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(dir.join("postern.log"))
-    });
-    let file = match file {
+    if let Err(err) = crate::paths::ensure_private_dir(&dir) {
+        eprintln!("postern: not logging: {err}");
+        return;
+    }
+    let log = dir.join("postern.log");
+    let file = match OpenOptions::new().create(true).append(true).open(&log) {
         Ok(file) => file,
         Err(err) => {
-            eprintln!("postern: not logging: {}: {err}", dir.display());
+            eprintln!("postern: not logging: {}: {err}", log.display());
             return;
         }
     };

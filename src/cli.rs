@@ -3,7 +3,7 @@
 //! This is one of the two places (with `main.rs`) where `anyhow` is used: every
 //! library error is turned into a message for a person here.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -59,7 +59,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         None => {
             let paths = Paths::from_env().context("locating postern's directories")?;
-            let config_path = paths::resolve_config_path(cli.config.as_deref());
+            let config_path = config_path(cli.config.as_deref(), &paths);
             let config = config::load(&config_path)?;
             crate::app::run_tui(&paths, &config)?;
             Ok(ExitCode::SUCCESS)
@@ -68,7 +68,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             run_demo(keep)?;
             Ok(ExitCode::SUCCESS)
         }
-        Some(Command::Config(ConfigCommand::Check)) => Ok(config_check(cli.config)),
+        Some(Command::Config(ConfigCommand::Check)) => {
+            let paths = Paths::from_env().context("locating postern's directories")?;
+            Ok(config_check(&config_path(cli.config.as_deref(), &paths)))
+        }
     }
 }
 
@@ -89,11 +92,10 @@ fn run_demo(keep: bool) -> anyhow::Result<()> {
 }
 
 /// `postern config check`: print the resolved accounts, or every error found.
-fn config_check(path: Option<PathBuf>) -> ExitCode {
-    let path = paths::resolve_config_path(path.as_deref());
-    match config::load(&path) {
+fn config_check(path: &Path) -> ExitCode {
+    match config::load(path) {
         Ok(config) => {
-            print_accounts(&path, &config);
+            print_accounts(path, &config);
             ExitCode::SUCCESS
         }
         Err(err) => {
@@ -103,8 +105,17 @@ fn config_check(path: Option<PathBuf>) -> ExitCode {
     }
 }
 
-fn print_accounts(path: &std::path::Path, config: &Config) {
-    println!("{}: ok, {} account(s)", path.display(), config.accounts.len());
+/// `--config`, else `$POSTERN_CONFIG`, else the XDG config file.
+fn config_path(cli: Option<&Path>, paths: &Paths) -> PathBuf {
+    paths::resolve_config_path(cli, |key| std::env::var_os(key), paths)
+}
+
+fn print_accounts(path: &Path, config: &Config) {
+    println!(
+        "{}: ok, {} account(s)",
+        path.display(),
+        config.accounts.len()
+    );
     for account in &config.accounts {
         println!();
         println!("[{}] {}", account.name, account.email);

@@ -58,9 +58,17 @@ pub fn build(root: &Path) -> Result<PathBuf, DemoError> {
 
 /// Copy one account's folders into a Maildir++ tree: INBOX at the root, other
 /// folders as `.Name` subdirectories.
-fn write_account(samples: &Dir<'_>, maildir: &Path, flags: &BTreeMap<String, String>) -> Result<(), DemoError> {
+fn write_account(
+    samples: &Dir<'_>,
+    maildir: &Path,
+    flags: &BTreeMap<String, String>,
+) -> Result<(), DemoError> {
     for folder in samples.dirs() {
-        let name = folder.path().file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        let name = folder
+            .path()
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
         let dir = if name.eq_ignore_ascii_case("INBOX") {
             maildir.to_path_buf()
         } else {
@@ -79,7 +87,9 @@ fn write_account(samples: &Dir<'_>, maildir: &Path, flags: &BTreeMap<String, Str
             let unique = format!("1700000000.demo{n:04}.postern");
             let path = match letters {
                 None => dir.join("new").join(unique),
-                Some(letters) => dir.join("cur").join(format!("{unique}:2,{}", sorted(letters))),
+                Some(letters) => dir
+                    .join("cur")
+                    .join(format!("{unique}:2,{}", sorted(letters))),
             };
             write(&path, file.contents())?;
         }
@@ -96,9 +106,15 @@ fn sorted(letters: &str) -> String {
 }
 
 fn create_dir(path: &Path) -> Result<(), DemoError> {
-    std::fs::create_dir_all(path).map_err(|source| DemoError::Write { path: path.to_path_buf(), source })
+    std::fs::create_dir_all(path).map_err(|source| DemoError::Write {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 fn write(path: &Path, bytes: &[u8]) -> Result<(), DemoError> {
-    std::fs::write(path, bytes).map_err(|source| DemoError::Write { path: path.to_path_buf(), source })
+    std::fs::write(path, bytes).map_err(|source| DemoError::Write {
+        path: path.to_path_buf(),
+        source,
+    })
 }

@@ -22,29 +22,59 @@ use crate::store::{
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
     LoadAccounts,
-    LoadFolders { account: AccountId },
+    LoadFolders {
+        account: AccountId,
+    },
     /// A page of a folder's envelopes, newest first.
-    LoadEnvelopes { folder: FolderId, offset: usize, limit: usize },
+    LoadEnvelopes {
+        folder: FolderId,
+        offset: usize,
+        limit: usize,
+    },
     /// Render a message for a pane `width` columns wide (marks it seen).
-    OpenMessage { id: MessageId, width: u16 },
+    OpenMessage {
+        id: MessageId,
+        width: u16,
+    },
     /// Look for new mail (Maildir rescan now; network sync later).
-    Refresh { account: AccountId },
+    Refresh {
+        account: AccountId,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
     Accounts(Vec<AccountRow>),
-    Folders { account: AccountId, folders: Vec<FolderRow> },
-    Envelopes { folder: FolderId, offset: usize, total: usize, rows: Vec<EnvelopeRow> },
-    Message { id: MessageId, rendered: Box<Rendered> },
+    Folders {
+        account: AccountId,
+        folders: Vec<FolderRow>,
+    },
+    Envelopes {
+        folder: FolderId,
+        offset: usize,
+        total: usize,
+        rows: Vec<EnvelopeRow>,
+    },
+    Message {
+        id: MessageId,
+        rendered: Box<Rendered>,
+    },
     /// Something changed in the store for this account: reload what is shown.
-    Changed { account: AccountId },
-    Error { context: String, message: String },
+    Changed {
+        account: AccountId,
+    },
+    Error {
+        context: String,
+        message: String,
+    },
 }
 
 impl Event {
     fn error(context: impl Into<String>, err: impl std::fmt::Display) -> Event {
-        Event::Error { context: context.into(), message: err.to_string() }
+        Event::Error {
+            context: context.into(),
+            message: err.to_string(),
+        }
     }
 }
 
@@ -76,16 +106,27 @@ impl Engine {
             ids.push(store.upsert_account(&account.name, &account.email)?);
         }
         let (event_tx, event_rx) = mpsc::unbounded_channel();
-        let reader = reader::spawn(store, ids.clone(), event_tx.clone())
-            .map_err(EngineError::Thread)?;
+        let reader =
+            reader::spawn(store, ids.clone(), event_tx.clone()).map_err(EngineError::Thread)?;
         let mut workers = HashMap::new();
         for (id, account) in ids.iter().zip(accounts) {
-            let worker = worker::spawn(*id, account.clone(), store_path.to_path_buf(), event_tx.clone());
+            let worker = worker::spawn(
+                *id,
+                account.clone(),
+                store_path.to_path_buf(),
+                event_tx.clone(),
+            );
             workers.insert(*id, worker);
         }
         let (command_tx, command_rx) = mpsc::unbounded_channel();
         let dispatcher = tokio::spawn(dispatch(command_rx, reader, workers, event_tx));
-        Ok((Engine { commands: command_tx, dispatcher }, event_rx))
+        Ok((
+            Engine {
+                commands: command_tx,
+                dispatcher,
+            },
+            event_rx,
+        ))
     }
 
     /// A sender for front ends.
@@ -112,7 +153,10 @@ async fn dispatch(
             Command::Refresh { account } => match workers.get(&account) {
                 Some(worker) => worker.refresh(),
                 None => {
-                    let _ = events.send(Event::error("refresh", format!("no account with id {}", account.0)));
+                    let _ = events.send(Event::error(
+                        "refresh",
+                        format!("no account with id {}", account.0),
+                    ));
                 }
             },
             other => {

@@ -39,7 +39,6 @@ fn serve(
 
 fn answer(store: &mut Store, accounts: &[AccountId], command: Command) -> Vec<Event> {
     let event = match command {
-    match command {
         Command::LoadAccounts => match store.accounts() {
             // Show the configured accounts, in the order the config lists them.
             Ok(rows) => Event::Accounts(
@@ -54,12 +53,21 @@ fn answer(store: &mut Store, accounts: &[AccountId], command: Command) -> Vec<Ev
             Ok(folders) => Event::Folders { account, folders },
             Err(err) => Event::error("loading folders", err),
         },
-        Command::LoadEnvelopes { folder, offset, limit } => {
+        Command::LoadEnvelopes {
+            folder,
+            offset,
+            limit,
+        } => {
             let page = store
                 .envelope_count(folder)
                 .and_then(|total| Ok((total, store.envelopes(folder, offset, limit)?)));
             match page {
-                Ok((total, rows)) => Event::Envelopes { folder, offset, total, rows },
+                Ok((total, rows)) => Event::Envelopes {
+                    folder,
+                    offset,
+                    total,
+                    rows,
+                },
                 Err(err) => Event::error("loading messages", err),
             }
         }
@@ -93,16 +101,23 @@ enum OpenError {
 /// When that changed an unread count, the account's folders follow the message.
 fn open_message(store: &mut Store, id: MessageId, width: u16) -> Result<Vec<Event>, OpenError> {
     let raw = match store.message_source(id)? {
-        MessageSource::File(path) => {
-            std::fs::read(&path).map_err(|source| OpenError::Read { path: path.clone(), source })?
-        }
+        MessageSource::File(path) => std::fs::read(&path).map_err(|source| OpenError::Read {
+            path: path.clone(),
+            source,
+        })?,
         MessageSource::Cached(bytes) => bytes,
         MessageSource::NotFetched => return Err(OpenError::NotFetched),
     };
     let rendered = mime::render(&raw, usize::from(width));
-    let mut events = vec![Event::Message { id, rendered: Box::new(rendered) }];
+    let mut events = vec![Event::Message {
+        id,
+        rendered: Box::new(rendered),
+    }];
     if let Some(account) = mark_seen(store, id)? {
-        events.push(Event::Folders { account, folders: store.folders(account)? });
+        events.push(Event::Folders {
+            account,
+            folders: store.folders(account)?,
+        });
     }
     Ok(events)
 }
@@ -113,7 +128,10 @@ fn mark_seen(store: &mut Store, id: MessageId) -> Result<Option<AccountId>, Stor
     if envelope.flags.seen {
         return Ok(None);
     }
-    let flags = Flags { seen: true, ..envelope.flags };
+    let flags = Flags {
+        seen: true,
+        ..envelope.flags
+    };
     match store.message_source(id)? {
         MessageSource::File(_) => {
             maildir::set_message_flags(store, id, flags)?;

@@ -336,14 +336,24 @@ fn on_event(model: &mut Model, event: Event) -> Vec<Effect> {
             let keep = previous
                 .and_then(|id| model.accounts.iter().position(|a| a.id == id))
                 .unwrap_or(0);
-            if keep < model.accounts.len() {
-                let mut effects = switch_account(model, keep);
-                // A first load of accounts is not a switch: no refresh needed.
-                effects.retain(|e| !matches!(e, Effect::Engine(Command::Refresh { .. })));
-                effects
-            } else {
-                Vec::new()
+            if keep >= model.accounts.len() {
+                return Vec::new();
             }
+            let mut effects = switch_account(model, keep);
+            // A first load of accounts is not a switch: no refresh needed.
+            effects.retain(|e| !matches!(e, Effect::Engine(Command::Refresh { .. })));
+            // Every tab shows its unread count, so every account's folders are loaded.
+            for account in &model.accounts {
+                if let std::collections::hash_map::Entry::Vacant(slot) =
+                    model.views.entry(account.id)
+                {
+                    slot.insert(AccountView::default());
+                    effects.push(Effect::Engine(Command::LoadFolders {
+                        account: account.id,
+                    }));
+                }
+            }
+            effects
         }
         Event::Folders { account, folders } => {
             let is_current = model.account().map(|a| a.id) == Some(account);
