@@ -1,0 +1,245 @@
+//! The engine over a real Maildir account and a real store: what the TUI asks,
+//! what it hears back, and what changes on disk.
+
+use std::path::Path;
+use std::time::Duration;
+
+use postern::config::Config;
+use postern::engine::{Command, Engine, Event};
+use postern::store::{EnvelopeRow, FolderRow};
+use tokio::sync::mpsc::UnboundedReceiver;
+
+const MESSAGE: &str = "From: Grace Okafor <grace@contoso.com>\n\
+To: Ada <ada@contoso.com>\n\
+Subject: Hello from the engine test\n\
+Date: Fri, 20 Nov 2026 09:30:00 +0000\n\
+Message-ID: <engine-1@contoso.com>\n\
+\n\
+First line of the body.\n";
+
+fn write_message(dir: &Path, unique: &str, subject: &str) {
+    let text = MESSAGE.replace("Hello from the engine test", subject);
+    std::fs::write(dir.join("new").join(unique), text).unwrap();
+}
+
+fn maildir(root: &Path) {
+    for sub in [
+        "cur",
+        "new",
+        "tmp",
+        ".Archive/cur",
+        ".Archive/new",
+        ".Archive/tmp",
+    ] {
+        std::fs::create_dir_all(root.join(sub)).unwrap();
+    }
+}
+
+fn config(root: &Path) -> Config {
+    let text = format!(
+        "[accounts.work]\nemail = \"ada@contoso.com\"\nreceive = \"maildir\"\nmaildir = {:?}\n",
+        root.display().to_string()
+    );
+    Config::parse_str(&text, Path::new("test.toml")).unwrap()
+}
+
+/// The next event that `pick` accepts (others are skipped), within a bounded wait.
+async fn next<T>(
+    events: &mut UnboundedReceiver<Event>,
+    mut pick: impl FnMut(Event) -> Option<T>,
+) -> T {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let event = tokio::time::timeout_at(deadline, events.recv())
+            .await
+            .expect("timed out waiting for an engine event")
+            .expect("engine stopped");
+        if let Event::Error { context, message } = &event {
+            panic!("engine error: {context}: {message}");
+        }
+        if let Some(found) = pick(event) {
+            return found;
+        }
+    }
+}
+
+async fn folders(
+    engine: &Engine,
+    events: &mut UnboundedReceiver<Event>,
+    account: postern::store::AccountId,
+) -> Vec<FolderRow> {
+    engine
+        .commands()
+        .send(Command::LoadFolders { account })
+        .unwrap();
+    next(events, |e| match e {
+        Event::Folders { folders, .. } => Some(folders),
+        _ => None,
+    })
+    .await
+}
+
+async fn inbox_rows(
+    engine: &Engine,
+    events: &mut UnboundedReceiver<Event>,
+    inbox: &FolderRow,
+) -> (usize, Vec<EnvelopeRow>) {
+    engine
+        .commands()
+        .send(Command::LoadEnvelopes {
+            folder: inbox.id,
+            offset: 0,
+            limit: 50,
+        })
+        .unwrap();
+    next(events, |e| match e {
+        Event::Envelopes { total, rows, .. } => Some((total, rows)),
+        _ => None,
+    })
+    .await
+}
+
+#[tokio::test]
+async fn maildir_account_end_to_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let mail = dir.path().join("mail");
+    maildir(&mail);
+    write_message(&mail, "1000.a.host", "First");
+    write_message(&mail, "1001.b.host", "Second");
+    let config = config(&mail);
+
+    let (engine, mut events) =
+        Engine::start(&dir.path().join("store.sqlite3"), &config.accounts).unwrap();
+    engine.commands().send(Command::LoadAccounts).unwrap();
+    let accounts = next(&mut events, |e| match e {
+        Event::Accounts(rows) => Some(rows),
+        _ => None,
+    })
+    .await;
+    assert_eq!(accounts.len(), 1);
+    assert_eq!(accounts[0].name, "work");
+    let account = accounts[0].id;
+
+    // The worker indexes the tree at start and says so.
+    next(&mut events, |e| {
+        matches!(e, Event::Changed { .. }).then_some(())
+    })
+    .await;
+    let listed = folders(&engine, &mut events, account).await;
+    let names: Vec<&str> = listed.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(names, ["INBOX", "Archive"]);
+    let inbox = listed[0].clone();
+    assert_eq!((inbox.total, inbox.unread), (2, 2));
+
+    let (total, rows) = inbox_rows(&engine, &mut events, &inbox).await;
+    assert_eq!(total, 2);
+    assert!(rows.iter().all(|r| !r.flags.seen));
+
+    // Opening renders the message, marks it seen and sends the new counts.
+    let id = rows[0].id;
+    engine
+        .commands()
+        .send(Command::OpenMessage { id, width: 80 })
+        .unwrap();
+    let rendered = next(&mut events, |e| match e {
+        Event::Message { id: got, rendered } if got == id => Some(rendered),
+        _ => None,
+    })
+    .await;
+    assert!(
+        rendered
+            .body
+            .iter()
+            .any(|l| l.contains("First line of the body."))
+    );
+    let after = next(&mut events, |e| match e {
+        Event::Folders { folders, .. } => Some(folders),
+        _ => None,
+    })
+    .await;
+    assert_eq!(after[0].unread, 1);
+    // The seen flag went into the Maildir file name too (moved to cur/ with :2,S).
+    let seen: Vec<_> = std::fs::read_dir(mail.join("cur"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    assert!(seen[0].ends_with(":2,S"), "{seen:?}");
+
+    // Opening it again changes nothing: no second folder update.
+    engine
+        .commands()
+        .send(Command::OpenMessage { id, width: 80 })
+        .unwrap();
+    next(&mut events, |e| {
+        matches!(e, Event::Message { .. }).then_some(())
+    })
+    .await;
+
+    // New mail written behind our back arrives on refresh.
+    write_message(&mail, "1002.c.host", "Third");
+    engine
+        .commands()
+        .send(Command::Refresh { account })
+        .unwrap();
+    next(&mut events, |e| {
+        matches!(e, Event::Changed { .. }).then_some(())
+    })
+    .await;
+    let (total, rows) = inbox_rows(&engine, &mut events, &inbox).await;
+    assert_eq!(total, 3);
+    assert!(rows.iter().any(|r| r.subject == "Third"));
+
+    engine.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_vanished_message_file_is_an_error_event_not_a_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    let mail = dir.path().join("mail");
+    maildir(&mail);
+    write_message(&mail, "1000.a.host", "Doomed");
+    let config = config(&mail);
+    let (engine, mut events) =
+        Engine::start(&dir.path().join("store.sqlite3"), &config.accounts).unwrap();
+    next(&mut events, |e| {
+        matches!(e, Event::Changed { .. }).then_some(())
+    })
+    .await;
+    engine.commands().send(Command::LoadAccounts).unwrap();
+    let account = next(&mut events, |e| match e {
+        Event::Accounts(rows) => Some(rows[0].id),
+        _ => None,
+    })
+    .await;
+    let inbox = folders(&engine, &mut events, account).await.remove(0);
+    let (_, rows) = inbox_rows(&engine, &mut events, &inbox).await;
+
+    std::fs::remove_file(mail.join("new/1000.a.host")).unwrap();
+    engine
+        .commands()
+        .send(Command::OpenMessage {
+            id: rows[0].id,
+            width: 80,
+        })
+        .unwrap();
+    let event = tokio::time::timeout(Duration::from_secs(10), events.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    match event {
+        Event::Error { context, message } => {
+            assert_eq!(context, "opening message");
+            assert!(message.contains("1000.a.host"), "{message}");
+        }
+        other => panic!("expected an error, got {other:?}"),
+    }
+    // The engine still answers.
+    engine.commands().send(Command::LoadAccounts).unwrap();
+    let event = tokio::time::timeout(Duration::from_secs(10), events.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(matches!(event, Event::Accounts(_)), "{event:?}");
+    engine.shutdown().await;
+}
