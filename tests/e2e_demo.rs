@@ -177,3 +177,35 @@ fn demo_in_a_real_terminal() {
         "raw mode left on:\n{after}"
     );
 }
+
+/// `kill` (SIGTERM) ends postern like `q` does: the terminal is put back.
+#[test]
+fn terminal_restored_after_sigterm() {
+    let postern = env!("CARGO_BIN_EXE_postern");
+    let command = format!("{postern} demo; echo \"exit=$?\"; stty -a; sleep 60");
+    let tmux = Tmux::start(&command, 100, 30);
+    tmux.wait_for("Grace Okafor");
+    let shell = tmux.format("#{pane_pid}");
+    let out = Command::new("pkill")
+        .args(["-TERM", "-P", &shell, "-x", "postern"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "no postern child of pane shell {shell}"
+    );
+    tmux.wait_for("icanon");
+    let after = tmux.screen_and_history();
+    assert!(after.contains("exit=0"), "{after}");
+    assert_eq!(
+        tmux.format("#{alternate_on}"),
+        "0",
+        "still on the alternate screen"
+    );
+    assert_eq!(tmux.format("#{cursor_flag}"), "1", "cursor left hidden");
+    let modes: Vec<&str> = after.split_whitespace().collect();
+    assert!(
+        modes.contains(&"icanon") && modes.contains(&"echo"),
+        "raw mode left on:\n{after}"
+    );
+}

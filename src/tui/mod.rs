@@ -24,6 +24,7 @@ use crossterm::{cursor, execute};
 use futures_util::{Stream, StreamExt};
 use ratatui::Terminal;
 use ratatui::backend::{Backend, CrosstermBackend};
+use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
 use crate::engine::{Command, Event};
@@ -47,18 +48,26 @@ pub async fn run(
     events: UnboundedReceiver<Event>,
 ) -> io::Result<()> {
     install_panic_hook();
+    // A polite kill or a dropped SSH session ends the UI like `q` does, so the
+    // guard below still puts the terminal back.
+    let mut terminate = signal(SignalKind::terminate())?;
+    let mut hangup = signal(SignalKind::hangup())?;
     let _guard = TerminalGuard::enter()?;
     let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
     terminal.clear()?;
-    run_loop(
+    let ui = run_loop(
         &mut terminal,
         EventStream::new(),
         commands,
         events,
         TICK,
         local_clock,
-    )
-    .await
+    );
+    tokio::select! {
+        result = ui => result,
+        _ = terminate.recv() => Ok(()),
+        _ = hangup.recv() => Ok(()),
+    }
 }
 
 /// The event loop, generic over the backend, the input stream and the clock
