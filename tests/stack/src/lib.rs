@@ -20,7 +20,7 @@ mod lmtp;
 pub mod ports;
 pub mod seed;
 pub mod sink;
-mod sweep;
+pub mod sweep;
 pub mod system;
 pub mod wire;
 

@@ -154,14 +154,17 @@ pub(crate) fn seed(
             first + i as u64,
             message.len()
         );
+        // Written in tmp/ and renamed into cur/, so a session open on the folder never
+        // sees half a message.
         let tmp = dir.join("tmp").join(&name);
         let mut file = std::fs::File::create(&tmp).map_err(StackError::fs("create", &tmp))?;
         file.write_all(&message)
             .map_err(StackError::fs("write", &tmp))?;
         file.set_modified(date)
             .map_err(StackError::fs("set the date of", &tmp))?;
+        std::os::unix::fs::fchown(&file, Some(vmail.uid), Some(vmail.gid))
+            .map_err(StackError::fs("chown", &tmp))?;
         drop(file);
-        chown(&tmp, vmail)?;
         let target = dir.join("cur").join(&name);
         std::fs::rename(&tmp, &target).map_err(StackError::fs("move into cur/", &target))?;
         report.bytes += message.len() as u64;

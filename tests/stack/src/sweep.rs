@@ -4,7 +4,7 @@
 use crate::RUN_DIR_PREFIX;
 use crate::system::{process_alive, processes_matching};
 
-pub(crate) fn remove_stale_runs() {
+pub fn remove_stale_runs() {
     let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
         return;
     };
