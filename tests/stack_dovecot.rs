@@ -29,6 +29,18 @@ fn last(lines: &[String]) -> &str {
     lines.last().map(String::as_str).unwrap_or("")
 }
 
+/// The next line, or a panic showing the exchange so far and Dovecot's log.
+async fn line(conn: &mut LineConn, stack: &Stack) -> String {
+    match conn.line().await {
+        Ok(line) => line,
+        Err(error) => panic!(
+            "{error}\n--- exchange ---\n{}\n--- dovecot ---\n{}",
+            conn.transcript_text(),
+            stack.log_tail()
+        ),
+    }
+}
+
 async fn imaps(stack: &Stack) -> LineConn {
     let mut conn = stack.connect_tls(stack.ports().imaps).await.unwrap();
     assert!(conn.line().await.unwrap().starts_with("* OK"));
@@ -140,35 +152,42 @@ async fn pop3_xoauth2_two_line_form() {
     let stack = Stack::shared();
     let dave = stack.new_user("dave").unwrap();
     stack.seed(&dave, &SeedSpec::inbox(3)).unwrap();
-    let token = stack.token_for(&dave.name).unwrap();
+    // Dovecot 2.3.19's pop3-login intermittently stalls on a SASL continuation line
+    // of ~2 KB (the token never reaches auth): POP3 gets a shorter token here.
+    let idp = stack.idp();
+    let client = idp.register_client(ClientSpec {
+        access_token_len: 600,
+        ..ClientSpec::microsoft()
+    });
+    let token = idp.mint_token(&client, &dave.name).unwrap().access_token;
 
     let mut conn = stack.connect_tls(stack.ports().pop3s).await.unwrap();
-    assert!(conn.line().await.unwrap().starts_with("+OK"));
+    assert!(line(&mut conn, stack).await.starts_with("+OK"));
     conn.send("AUTH XOAUTH2").await.unwrap();
-    assert_eq!(conn.line().await.unwrap().trim_end(), "+");
+    assert_eq!(line(&mut conn, stack).await.trim_end(), "+");
     conn.send(&xoauth2(&dave.name, &token)).await.unwrap();
     assert!(
-        conn.line().await.unwrap().starts_with("+OK"),
+        line(&mut conn, stack).await.starts_with("+OK"),
         "{}",
         conn.transcript_text()
     );
     conn.send("STAT").await.unwrap();
-    assert!(conn.line().await.unwrap().starts_with("+OK 3 "));
+    assert!(line(&mut conn, stack).await.starts_with("+OK 3 "));
 
     // Over STLS, a revoked token: challenge, then -ERR.
     stack.idp().revoke_user(&dave.name);
     let mut conn = stack.connect_plain(stack.ports().pop3).await.unwrap();
-    conn.line().await.unwrap();
+    line(&mut conn, stack).await;
     conn.send("STLS").await.unwrap();
-    assert!(conn.line().await.unwrap().starts_with("+OK"));
+    assert!(line(&mut conn, stack).await.starts_with("+OK"));
     let mut conn = conn.upgrade().await.unwrap();
     conn.send("AUTH XOAUTH2").await.unwrap();
-    conn.line().await.unwrap();
+    line(&mut conn, stack).await;
     conn.send(&xoauth2(&dave.name, &token)).await.unwrap();
-    let challenge = conn.line().await.unwrap();
+    let challenge = line(&mut conn, stack).await;
     assert_eq!(decoded_challenge(&challenge, "+ ")["status"], "401");
     conn.send("").await.unwrap();
-    assert!(conn.line().await.unwrap().starts_with("-ERR"));
+    assert!(line(&mut conn, stack).await.starts_with("-ERR"));
 }
 
 async fn submission_login(stack: &Stack, user: &TestUser, token: &str) -> (LineConn, String) {

@@ -273,7 +273,7 @@ pub(crate) fn log_tail(log_dir: &Path) -> String {
         let path: PathBuf = log_dir.join(name);
         if let Ok(text) = std::fs::read_to_string(&path) {
             let lines: Vec<&str> = text.lines().collect();
-            let start = lines.len().saturating_sub(20);
+            let start = lines.len().saturating_sub(60);
             out.push_str(&lines[start..].join("\n"));
             out.push('\n');
         }

@@ -44,11 +44,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
         println!("  access token: {}", token.access_token);
     }
-    println!("Ctrl-C stops the stack.");
+    println!("Ctrl-C (or SIGTERM) stops the stack.");
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(tokio::signal::ctrl_c())?;
+    runtime.block_on(async {
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        tokio::select! {
+            result = tokio::signal::ctrl_c() => result,
+            _ = terminate.recv() => Ok(()),
+        }
+    })?;
     drop(stack);
     Ok(())
 }
