@@ -34,7 +34,7 @@ cargo test --workspace --all-targets "$@"
 # Every stack's Dovecot carries its run directory in its command line and its children
 # carry it in their titles: none may be left once the test processes are gone. Dovecot
 # children can take a moment to exit after their master, so wait a little first.
-LEFTOVER='dovecot -F -c /tmp/postern-stack-|postern-stack-[0-9]+-[0-9]+-[0-9a-f]+/'
+LEFTOVER='dovecot -F -c [^ ]*/postern-stack-|postern-stack-[0-9]+-[0-9]+-[0-9a-f]+/'
 for _ in $(seq 50); do
     pgrep -f "$LEFTOVER" >/dev/null || break
     sleep 0.1

@@ -5,7 +5,7 @@ use crate::RUN_DIR_PREFIX;
 use crate::system::{process_alive, processes_matching};
 
 pub fn remove_stale_runs() {
-    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+    let Ok(entries) = std::fs::read_dir(crate::runs_dir()) else {
         return;
     };
     for entry in entries.flatten() {
