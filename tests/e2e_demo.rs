@@ -113,6 +113,24 @@ impl Drop for Tmux {
     }
 }
 
+/// postern exited with 0 and left the terminal as it found it: main screen, cursor
+/// shown, cooked mode (the pane's command prints `exit=$?` and `stty -a` afterwards).
+fn assert_terminal_restored(tmux: &Tmux) {
+    let after = tmux.screen_and_history();
+    assert!(after.contains("exit=0"), "{after}");
+    assert_eq!(
+        tmux.format("#{alternate_on}"),
+        "0",
+        "still on the alternate screen"
+    );
+    assert_eq!(tmux.format("#{cursor_flag}"), "1", "cursor left hidden");
+    let modes: Vec<&str> = after.split_whitespace().collect();
+    assert!(
+        modes.contains(&"icanon") && modes.contains(&"echo"),
+        "raw mode left on:\n{after}"
+    );
+}
+
 /// The README's first command, as a newcomer would run it: two accounts, folders and a
 /// message list; an HTML message rendered as text; the hostile sample drawn harmlessly;
 /// `q` quits and the terminal is back as it was (main screen, cursor, cooked mode).
@@ -163,19 +181,7 @@ fn demo_in_a_real_terminal() {
 
     tmux.keys(&["q"]);
     tmux.wait_for("icanon");
-    let after = tmux.screen_and_history();
-    assert!(after.contains("exit=0"), "{after}");
-    assert_eq!(
-        tmux.format("#{alternate_on}"),
-        "0",
-        "still on the alternate screen"
-    );
-    assert_eq!(tmux.format("#{cursor_flag}"), "1", "cursor left hidden");
-    let modes: Vec<&str> = after.split_whitespace().collect();
-    assert!(
-        modes.contains(&"icanon") && modes.contains(&"echo"),
-        "raw mode left on:\n{after}"
-    );
+    assert_terminal_restored(&tmux);
 }
 
 /// `kill` (SIGTERM) ends postern like `q` does: the terminal is put back.
@@ -195,17 +201,5 @@ fn terminal_restored_after_sigterm() {
         "no postern child of pane shell {shell}"
     );
     tmux.wait_for("icanon");
-    let after = tmux.screen_and_history();
-    assert!(after.contains("exit=0"), "{after}");
-    assert_eq!(
-        tmux.format("#{alternate_on}"),
-        "0",
-        "still on the alternate screen"
-    );
-    assert_eq!(tmux.format("#{cursor_flag}"), "1", "cursor left hidden");
-    let modes: Vec<&str> = after.split_whitespace().collect();
-    assert!(
-        modes.contains(&"icanon") && modes.contains(&"echo"),
-        "raw mode left on:\n{after}"
-    );
+    assert_terminal_restored(&tmux);
 }

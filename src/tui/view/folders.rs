@@ -7,7 +7,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::store::{FolderRole, FolderRow};
+use crate::store::FolderRow;
 
 use super::super::layout::inner;
 use super::super::model::{Focus, Model};
@@ -47,17 +47,6 @@ pub fn draw(model: &Model, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(lines), body);
 }
 
-fn role_word(role: FolderRole) -> &'static str {
-    match role {
-        FolderRole::Inbox => "inbox",
-        FolderRole::Sent => "sent",
-        FolderRole::Drafts => "drafts",
-        FolderRole::Trash => "trash",
-        FolderRole::Archive => "archive",
-        FolderRole::Junk => "junk",
-    }
-}
-
 fn folder_line(
     folder: &FolderRow,
     names: &HashSet<&str>,
@@ -76,7 +65,7 @@ fn folder_line(
     let mut label = format!("{}{leaf}", "  ".repeat(depth));
     // Say the role only when the name does not (localized names, odd names).
     if let Some(role) = folder.role {
-        let word = role_word(role);
+        let word = role.as_str();
         if !leaf.to_lowercase().contains(word) {
             label.push_str(&format!(" ({word})"));
         }
