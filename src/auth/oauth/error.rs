@@ -49,7 +49,9 @@ pub enum OAuthError {
     #[error("the sign-in expired before it was completed; run the login again")]
     Expired,
     /// The redirect's `state` did not match ours (a stale or forged redirect).
-    #[error("the redirect's state does not match this login (a stale or forged redirect); run the login again")]
+    #[error(
+        "the redirect's state does not match this login (a stale or forged redirect); run the login again"
+    )]
     StateMismatch,
     /// The account has no refresh token (or no credentials) to renew with.
     #[error("not logged in; run `postern login {account}`")]
