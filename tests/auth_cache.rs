@@ -302,3 +302,19 @@ fn debug_output_hides_tokens() {
     let text = format!("{:?} {:?}", entry(ACCESS), cache);
     assert!(!text.contains(ACCESS) && !text.contains(REFRESH), "{text}");
 }
+
+#[test]
+fn a_file_owned_by_someone_else_is_refused() {
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        eprintln!("skipped: needs root to give the file away");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let cache = cache(dir.path());
+    cache.save(&entry(ACCESS)).unwrap();
+    std::os::unix::fs::chown(cache.path(), Some(65534), None).unwrap();
+    let error = cache.load().unwrap_err();
+    assert!(matches!(error, CacheError::NotOwnFile { .. }), "{error:?}");
+    assert_offers_login(&error);
+}

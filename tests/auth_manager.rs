@@ -322,6 +322,18 @@ async fn not_logged_in_is_a_typed_error_offering_login() {
 }
 
 #[tokio::test]
+async fn an_expired_token_without_refresh_token_asks_for_login() {
+    let (account, mut tokens) = device_login(ClientSpec::microsoft()).await;
+    tokens.refresh_token = None;
+    let manager = account.manager();
+    manager.store_login(expired(tokens)).await.unwrap();
+    let error = manager.access_token().await.unwrap_err();
+    assert!(matches!(error, TokenError::NotLoggedIn { .. }), "{error:?}");
+    assert!(error.to_string().contains("postern login work"), "{error}");
+    assert_eq!(account.refresh_calls(), 0);
+}
+
+#[tokio::test]
 async fn refresh_persists_the_rotated_refresh_token() {
     let (account, tokens) = device_login(strict_rotation()).await;
     let manager = account.manager();

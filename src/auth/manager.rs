@@ -248,7 +248,11 @@ impl<E: TokenEndpoint, C: Clock> TokenManager<E, C> {
                         "could not record the renewal error: {save_error}"
                     );
                 }
-                Err(TokenError::OAuth(error))
+                Err(match error {
+                    // Nothing to renew with (no refresh token): the user must log in.
+                    OAuthError::NotLoggedIn { .. } => self.not_logged_in(),
+                    other => TokenError::OAuth(other),
+                })
             }
         }
     }
