@@ -318,3 +318,22 @@ fn a_file_owned_by_someone_else_is_refused() {
     assert!(matches!(error, CacheError::NotOwnFile { .. }), "{error:?}");
     assert_offers_login(&error);
 }
+
+#[test]
+fn temp_files_of_dead_writers_are_swept_live_ones_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = cache(dir.path());
+    cache.save(&entry(ACCESS)).unwrap();
+    let tokens_dir = dir.path().join("tokens");
+    // No process has pid 999999999 (above pid_max); ours is alive.
+    let dead = tokens_dir.join(".work.json.999999999-0-1.tmp");
+    let live = tokens_dir.join(format!(".work.json.{}-77-1.tmp", std::process::id()));
+    let other_account = tokens_dir.join(".home.json.999999999-0-1.tmp");
+    for path in [&dead, &live, &other_account] {
+        std::fs::write(path, "{}").unwrap();
+    }
+    cache.save(&entry(ACCESS)).unwrap();
+    assert!(!dead.exists());
+    assert!(live.exists());
+    assert!(other_account.exists());
+}

@@ -216,6 +216,7 @@ impl TokenCache {
     /// read-modify-write sequences.
     pub fn save(&self, entry: &CacheEntry) -> Result<(), CacheError> {
         self.ensure_dirs()?;
+        remove_orphaned_temp_files(&self.dir, &self.path());
         let document = Document {
             version: CACHE_VERSION,
             account: self.account.clone(),
@@ -521,6 +522,47 @@ fn create_temp(dir: &Path, target: &Path) -> io::Result<(PathBuf, File)> {
         }
     }
     Err(last_error.unwrap_or_else(|| io::Error::other("no free temporary file name")))
+}
+
+/// Temp files of writers that died between create and rename (they hold a copy of the
+/// tokens). Only files whose writer process is gone are touched, so a concurrent writer
+/// is never disturbed; failures are ignored, the next save tries again.
+fn remove_orphaned_temp_files(dir: &Path, target: &Path) {
+    let Some(stem) = target.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+        return;
+    };
+    let prefix = format!(".{stem}.");
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let writer = name
+            .strip_prefix(&prefix)
+            .filter(|rest| rest.ends_with(".tmp"))
+            .and_then(|rest| rest.split('-').next())
+            .and_then(|pid| pid.parse::<u32>().ok());
+        if let Some(pid) = writer
+            && !process_alive(pid)
+        {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+#[cfg(unix)]
+fn process_alive(pid: u32) -> bool {
+    let Ok(pid) = libc::pid_t::try_from(pid) else {
+        return false;
+    };
+    // SAFETY: signal 0 only checks that the process exists; nothing is sent.
+    let result = unsafe { libc::kill(pid, 0) };
+    result == 0 || io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH)
+}
+
+#[cfg(not(unix))]
+fn process_alive(_pid: u32) -> bool {
+    true
 }
 
 fn sync_dir(dir: &Path) -> io::Result<()> {
