@@ -405,6 +405,46 @@ async fn eight_concurrent_callers_make_exactly_one_refresh() {
     assert_eq!(account.cached().access_token, got[0]);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn callers_queued_behind_a_failed_refresh_share_its_error() {
+    let (account, tokens) = device_login(strict_rotation()).await;
+    let manager = Arc::new(account.manager());
+    manager.store_login(expired(tokens)).await.unwrap();
+    let idp = Stack::shared().idp();
+    idp.set_fault(
+        &account.client,
+        Endpoint::Token,
+        Fault::Delay(Duration::from_millis(300)),
+    )
+    .unwrap();
+    idp.set_fault(&account.client, Endpoint::Token, Fault::InvalidGrant)
+        .unwrap();
+    let barrier = Arc::new(tokio::sync::Barrier::new(8));
+    let tasks: Vec<_> = (0..8)
+        .map(|_| {
+            let (manager, barrier) = (Arc::clone(&manager), Arc::clone(&barrier));
+            tokio::spawn(async move {
+                barrier.wait().await;
+                manager.access_token().await
+            })
+        })
+        .collect();
+    for task in tasks {
+        let error = task.await.unwrap().unwrap_err();
+        assert!(error.to_string().contains("invalid_grant"), "{error}");
+    }
+    assert_eq!(
+        account.refresh_calls(),
+        1,
+        "{:#?}",
+        idp.requests_of(&account.client)
+    );
+    // The failure is not cached for ever: a later caller tries again.
+    idp.clear_faults(&account.client);
+    manager.access_token().await.unwrap();
+    assert_eq!(account.refresh_calls(), 2);
+}
+
 #[tokio::test]
 async fn token_rejected_with_a_stale_token_makes_no_call() {
     let (account, tokens) = device_login(strict_rotation()).await;

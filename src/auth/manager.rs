@@ -11,6 +11,7 @@
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::Mutex as StdMutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use super::token_cache::{CacheEntry, CacheError, LastError, TokenCache, run_blocking};
@@ -71,6 +72,11 @@ pub struct TokenManager<E: TokenEndpoint, C: Clock = SystemClock> {
     current: StdMutex<Option<TokenSet>>,
     /// Held by the one task renewing; the others wait on it, then find the new token.
     renewal: tokio::sync::Mutex<()>,
+    /// Renewal attempts so far; a waiter that sees it move knows someone tried for it.
+    attempts: AtomicU64,
+    /// The error of the latest attempt if it failed, with that attempt's number: the
+    /// callers that queued behind it get it too, rather than each asking again.
+    last_failure: StdMutex<Option<(u64, OAuthError)>>,
 }
 
 impl<E: TokenEndpoint, C: Clock> fmt::Debug for TokenManager<E, C> {
@@ -99,6 +105,8 @@ impl<E: TokenEndpoint, C: Clock> TokenManager<E, C> {
             lock_timeout: DEFAULT_LOCK_TIMEOUT,
             current: StdMutex::new(None),
             renewal: tokio::sync::Mutex::new(()),
+            attempts: AtomicU64::new(0),
+            last_failure: StdMutex::new(None),
         }
     }
 
@@ -188,7 +196,14 @@ impl<E: TokenEndpoint, C: Clock> TokenManager<E, C> {
         {
             return Ok(tokens.access_token);
         }
+        let attempts_before = self.attempts.load(Ordering::SeqCst);
         let _renewal = self.renewal.lock().await;
+        // Someone tried while we waited and failed: theirs is our answer too.
+        if self.attempts.load(Ordering::SeqCst) != attempts_before
+            && let Some(error) = self.failure_of_latest_attempt()
+        {
+            return Err(self.token_error(error));
+        }
         // Whoever held the mutex before us may have renewed already.
         if let Some(tokens) = self.remembered()
             && !needs_renewal(&tokens, self.clock.now())
@@ -217,7 +232,11 @@ impl<E: TokenEndpoint, C: Clock> TokenManager<E, C> {
             "refreshing access token for {}",
             self.account()
         );
-        match self.endpoint.renew(Some(&entry.tokens)).await {
+        let outcome = self.endpoint.renew(Some(&entry.tokens)).await;
+        let attempt = self.attempts.fetch_add(1, Ordering::SeqCst) + 1;
+        *lock_ignoring_poison(&self.last_failure) =
+            outcome.as_ref().err().map(|error| (attempt, share(error)));
+        match outcome {
             Ok(fresh) => {
                 let tokens = merge(entry.tokens, fresh);
                 let token = tokens.access_token.clone();
@@ -248,12 +267,24 @@ impl<E: TokenEndpoint, C: Clock> TokenManager<E, C> {
                         "could not record the renewal error: {save_error}"
                     );
                 }
-                Err(match error {
-                    // Nothing to renew with (no refresh token): the user must log in.
-                    OAuthError::NotLoggedIn { .. } => self.not_logged_in(),
-                    other => TokenError::OAuth(other),
-                })
+                Err(self.token_error(error))
             }
+        }
+    }
+
+    fn failure_of_latest_attempt(&self) -> Option<OAuthError> {
+        let latest = self.attempts.load(Ordering::SeqCst);
+        match &*lock_ignoring_poison(&self.last_failure) {
+            Some((attempt, error)) if *attempt == latest => Some(share(error)),
+            _ => None,
+        }
+    }
+
+    fn token_error(&self, error: OAuthError) -> TokenError {
+        match error {
+            // Nothing to renew with (no refresh token): the user must log in.
+            OAuthError::NotLoggedIn { .. } => self.not_logged_in(),
+            other => TokenError::OAuth(other),
         }
     }
 
@@ -274,10 +305,7 @@ impl<E: TokenEndpoint, C: Clock> TokenManager<E, C> {
             return Ok(Some(tokens));
         }
         let loaded = self.load().await?.map(|entry| entry.tokens);
-        let mut current = self
-            .current
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut current = lock_ignoring_poison(&self.current);
         // A renewal may have finished while we read: its tokens are newer than ours.
         if current.is_none() {
             current.clone_from(&loaded);
@@ -287,17 +315,11 @@ impl<E: TokenEndpoint, C: Clock> TokenManager<E, C> {
 
     /// The tokens this process last read or wrote.
     fn remembered(&self) -> Option<TokenSet> {
-        self.current
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .clone()
+        lock_ignoring_poison(&self.current).clone()
     }
 
     fn remember(&self, tokens: Option<TokenSet>) {
-        *self
-            .current
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner()) = tokens;
+        *lock_ignoring_poison(&self.current) = tokens;
     }
 
     fn not_logged_in(&self) -> TokenError {
@@ -323,6 +345,39 @@ impl<E: TokenEndpoint, C: Clock> AccessTokens for TokenManager<E, C> {
             tokens.access_token == rejected || tokens.expires_within(now, margin)
         })
         .await
+    }
+}
+
+fn lock_ignoring_poison<T>(mutex: &StdMutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// A copy of an error for each caller that waited on the failed attempt (`OAuthError`
+/// is not `Clone`). Exhaustive on purpose: a new variant must decide how it is shared.
+fn share(error: &OAuthError) -> OAuthError {
+    match error {
+        OAuthError::Provider(provider) => OAuthError::Provider(provider.clone()),
+        OAuthError::Transport { url, message } => OAuthError::Transport {
+            url: url.clone(),
+            message: message.clone(),
+        },
+        OAuthError::InvalidResponse { url, message } => OAuthError::InvalidResponse {
+            url: url.clone(),
+            message: message.clone(),
+        },
+        OAuthError::Declined => OAuthError::Declined,
+        OAuthError::Expired => OAuthError::Expired,
+        OAuthError::StateMismatch => OAuthError::StateMismatch,
+        OAuthError::NotLoggedIn { account } => OAuthError::NotLoggedIn {
+            account: account.clone(),
+        },
+        OAuthError::Command { key, message } => OAuthError::Command {
+            key,
+            message: message.clone(),
+        },
+        OAuthError::Cancelled => OAuthError::Cancelled,
     }
 }
 
