@@ -4,8 +4,10 @@
 //! front ends implement.
 
 pub mod diagnose;
+pub mod manager;
 pub mod oauth;
 pub mod secret;
+pub mod token_cache;
 pub mod tokens;
 
 pub use oauth::{OAuthError, ProviderError};
