@@ -5,6 +5,7 @@
 
 pub mod diagnose;
 pub mod oauth;
+pub mod password;
 pub mod secret;
 pub mod tokens;
 

@@ -49,7 +49,9 @@ pub enum OAuthError {
     #[error("the sign-in expired before it was completed; run the login again")]
     Expired,
     /// The redirect's `state` did not match ours (a stale or forged redirect).
-    #[error("the redirect's state does not match this login (a stale or forged redirect); run the login again")]
+    #[error(
+        "the redirect's state does not match this login (a stale or forged redirect); run the login again"
+    )]
     StateMismatch,
     /// The account has no refresh token (or no credentials) to renew with.
     #[error("not logged in; run `postern login {account}`")]
@@ -60,4 +62,15 @@ pub enum OAuthError {
     /// The login was cancelled by the user.
     #[error("the login was cancelled")]
     Cancelled,
+    /// The account's settings cannot work for this request (e.g. Google with the device
+    /// flow, or an OAuth2 login for a password account). Says what to change.
+    #[error("{message}")]
+    Misconfigured { message: String },
+    /// A redirect pasted back by the user (or received by the loopback listener) is not
+    /// an authorization answer: no `code`, or not a URL.
+    #[error("that is not the redirected sign-in address: {message}")]
+    InvalidRedirect { message: String },
+    /// The loopback listener for the browser's redirect could not be set up.
+    #[error("could not listen for the browser's redirect on 127.0.0.1: {message}")]
+    Loopback { message: String },
 }
