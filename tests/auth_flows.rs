@@ -617,3 +617,51 @@ async fn http_500_and_slow_answers_end_in_clear_errors() {
     assert!(url.ends_with("/organizations/oauth2/v2.0/token"), "{url}");
     assert!(message.contains("no answer within 0.3 s"), "{message}");
 }
+
+#[tokio::test]
+async fn dropping_a_login_stops_polling() {
+    let stack = Stack::shared();
+    let idp = stack.idp();
+    let client_id = idp.register_client(fast_device(ClientSpec::microsoft()));
+    let account = microsoft(idp, &client_id, "device", "organizations", "");
+    let client = OAuthClient::with_options(&account, None, Sleeps::default().options()).unwrap();
+    let (prompt, _handles) = TestPrompt::new();
+    let login = client.login(&prompt);
+    let cancelled = tokio::time::timeout(Duration::from_millis(400), login).await;
+    assert!(
+        cancelled.is_err(),
+        "nobody approved, so only the caller can stop it"
+    );
+    // A request already on the wire at the drop may still reach the IdP's log.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let polls = idp.token_calls(&client_id);
+    assert!(polls >= 1, "it was polling");
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(idp.token_calls(&client_id), polls, "no poll after the drop");
+}
+
+#[tokio::test]
+async fn password_accounts_read_their_password_command() {
+    let account = account(
+        r#"
+[accounts.local]
+email = "ada@localhost"
+provider = "generic"
+receive = "imap"
+imap = { host = "127.0.0.1", port = 1143, tls = "none" }
+smtp = { host = "127.0.0.1", port = 1025, tls = "none" }
+auth = { method = "password", password_command = "printf 'pa ss+/\\n'" }
+"#,
+    );
+    let password = postern::auth::password::password(&account, Duration::from_secs(10))
+        .await
+        .unwrap();
+    assert_eq!(password.expose(), "pa ss+/");
+    assert_eq!(format!("{password:?}"), "<secret: 7 chars>");
+    // An OAuth2 client cannot be made for it.
+    let error = OAuthClient::new(&account, None).unwrap_err();
+    assert!(
+        matches!(error, OAuthError::Misconfigured { .. }),
+        "{error:?}"
+    );
+}

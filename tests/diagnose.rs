@@ -126,6 +126,108 @@ async fn each_microsoft_fault_is_typed_and_explained() {
 }
 
 #[tokio::test]
+async fn secret_mistakes_are_explained() {
+    let stack = Stack::shared();
+    let idp = stack.idp();
+    // A public client that is sent a secret: AADSTS700025 (a real rule of the IdP).
+    let public = idp.register_client(ClientSpec::microsoft());
+    let account = microsoft(
+        idp,
+        &public,
+        "device",
+        "organizations",
+        "client_secret_command = \"echo not-needed\"",
+    );
+    let client = OAuthClient::with_options(&account, None, Sleeps::default().options()).unwrap();
+    let provider = provider_error(client.refresh(&stale_tokens()).await.unwrap_err());
+    assert_eq!(provider.codes, vec![700025]);
+    let explained = explain_provider(&provider, &account);
+    assert!(
+        explained
+            .fix
+            .contains("remove `client_secret_command` from [accounts.work.auth]"),
+        "{explained}"
+    );
+
+    // A confidential client given the wrong secret: AADSTS7000215.
+    let confidential = idp.register_client(ClientSpec {
+        client_secret: Some("right".into()),
+        app_mailbox: Some("shared@example.test".into()),
+        ..ClientSpec::microsoft()
+    });
+    let account = microsoft(
+        idp,
+        &confidential,
+        "app-only",
+        "contoso.onmicrosoft.com",
+        "client_secret_command = \"echo wrong\"",
+    );
+    let client = OAuthClient::with_options(&account, None, Sleeps::default().options()).unwrap();
+    let (prompt, _handles) = TestPrompt::new();
+    let provider = provider_error(client.login(&prompt).await.unwrap_err());
+    assert_eq!(provider.codes, vec![7000215]);
+    assert_eq!(provider.status, 401);
+    let explained = explain_provider(&provider, &account);
+    assert!(
+        explained.fix.contains("Certificates & secrets"),
+        "{explained}"
+    );
+    assert!(explained.fix.contains("Value"), "{explained}");
+}
+
+#[test]
+fn policy_and_tenant_codes_name_the_admin_setting() {
+    let account = account(
+        r#"
+[accounts.work]
+email = "ada@contoso.com"
+provider = "microsoft"
+[accounts.work.auth]
+method = "oauth2"
+client_id = "11111111-2222-3333-4444-555555555555"
+tenant = "contoso.com"
+"#,
+    );
+    let cases = [
+        (50076, "multi-factor"),
+        (50079, "multi-factor"),
+        (90002, "Tenant ID"),
+        (530035, "security defaults"),
+        (53003, "Conditional Access"),
+        (700022, "https://outlook.office.com/SMTP.Send"),
+    ];
+    for (code, needle) in cases {
+        let provider = ProviderError {
+            status: 400,
+            error: "invalid_request".into(),
+            description: Some(format!("AADSTS{code}: text")),
+            codes: vec![code],
+            trace_id: Some("trace-1".into()),
+            correlation_id: Some("corr-1".into()),
+        };
+        let explained = explain_provider(&provider, &account);
+        let text = format!("{} {}", explained.cause, explained.fix);
+        assert!(text.contains(needle), "{code}: {explained}");
+        assert!(
+            explained.fix.contains("correlation id corr-1"),
+            "{explained}"
+        );
+    }
+    // The tenant in the explanation is the account's.
+    let provider = ProviderError {
+        status: 400,
+        error: "invalid_request".into(),
+        codes: vec![90002],
+        ..ProviderError::default()
+    };
+    assert!(
+        explain_provider(&provider, &account)
+            .cause
+            .contains("\"contoso.com\"")
+    );
+}
+
+#[tokio::test]
 async fn consent_fix_names_this_apps_admin_consent_url() {
     let stack = Stack::shared();
     let idp = stack.idp();
