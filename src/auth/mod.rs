@@ -6,6 +6,7 @@
 pub mod diagnose;
 pub mod manager;
 pub mod oauth;
+pub mod password;
 pub mod secret;
 pub mod token_cache;
 pub mod tokens;

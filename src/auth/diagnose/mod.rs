@@ -3,6 +3,13 @@
 
 use std::fmt;
 
+/// Identity-provider failures: AADSTS codes, Google's quirks, every `OAuthError`.
+pub mod oauth;
+
+// Server-side authentication failures (SASL: Dovecot's JSON, 535 5.7.3, ...) go in a
+// sibling module written with the SASL authenticator:
+// pub mod server;
+
 /// A failure explained for a person.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Explanation {

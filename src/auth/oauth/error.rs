@@ -62,4 +62,15 @@ pub enum OAuthError {
     /// The login was cancelled by the user.
     #[error("the login was cancelled")]
     Cancelled,
+    /// The account's settings cannot work for this request (e.g. Google with the device
+    /// flow, or an OAuth2 login for a password account). Says what to change.
+    #[error("{message}")]
+    Misconfigured { message: String },
+    /// A redirect pasted back by the user (or received by the loopback listener) is not
+    /// an authorization answer: no `code`, or not a URL.
+    #[error("that is not the redirected sign-in address: {message}")]
+    InvalidRedirect { message: String },
+    /// The loopback listener for the browser's redirect could not be set up.
+    #[error("could not listen for the browser's redirect on 127.0.0.1: {message}")]
+    Loopback { message: String },
 }
