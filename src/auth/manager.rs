@@ -235,7 +235,7 @@ impl<E: TokenEndpoint, C: Clock> TokenManager<E, C> {
         let outcome = self.endpoint.renew(Some(&entry.tokens)).await;
         let attempt = self.attempts.fetch_add(1, Ordering::SeqCst) + 1;
         *lock_ignoring_poison(&self.last_failure) =
-            outcome.as_ref().err().map(|error| (attempt, share(error)));
+            outcome.as_ref().err().map(|error| (attempt, error.clone()));
         match outcome {
             Ok(fresh) => {
                 let tokens = merge(entry.tokens, fresh);
@@ -275,7 +275,7 @@ impl<E: TokenEndpoint, C: Clock> TokenManager<E, C> {
     fn failure_of_latest_attempt(&self) -> Option<OAuthError> {
         let latest = self.attempts.load(Ordering::SeqCst);
         match &*lock_ignoring_poison(&self.last_failure) {
-            Some((attempt, error)) if *attempt == latest => Some(share(error)),
+            Some((attempt, error)) if *attempt == latest => Some(error.clone()),
             _ => None,
         }
     }
@@ -352,33 +352,6 @@ fn lock_ignoring_poison<T>(mutex: &StdMutex<T>) -> std::sync::MutexGuard<'_, T> 
     mutex
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
-/// A copy of an error for each caller that waited on the failed attempt (`OAuthError`
-/// is not `Clone`). Exhaustive on purpose: a new variant must decide how it is shared.
-fn share(error: &OAuthError) -> OAuthError {
-    match error {
-        OAuthError::Provider(provider) => OAuthError::Provider(provider.clone()),
-        OAuthError::Transport { url, message } => OAuthError::Transport {
-            url: url.clone(),
-            message: message.clone(),
-        },
-        OAuthError::InvalidResponse { url, message } => OAuthError::InvalidResponse {
-            url: url.clone(),
-            message: message.clone(),
-        },
-        OAuthError::Declined => OAuthError::Declined,
-        OAuthError::Expired => OAuthError::Expired,
-        OAuthError::StateMismatch => OAuthError::StateMismatch,
-        OAuthError::NotLoggedIn { account } => OAuthError::NotLoggedIn {
-            account: account.clone(),
-        },
-        OAuthError::Command { key, message } => OAuthError::Command {
-            key,
-            message: message.clone(),
-        },
-        OAuthError::Cancelled => OAuthError::Cancelled,
-    }
 }
 
 /// The renewed set, keeping the old refresh token when the answer has none (Google does

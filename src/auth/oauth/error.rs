@@ -30,7 +30,7 @@ impl fmt::Display for ProviderError {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum OAuthError {
     /// The provider answered with an OAuth2 error.
     #[error("the identity provider refused: {0}")]
