@@ -3,6 +3,7 @@
 //! No UI here: flows report what the user must do through a prompt trait that
 //! front ends implement.
 
+pub mod account;
 pub mod diagnose;
 pub mod manager;
 pub mod oauth;
