@@ -5,6 +5,7 @@
 
 pub mod diagnose;
 pub mod oauth;
+pub mod sasl;
 pub mod secret;
 pub mod tokens;
 
