@@ -10,20 +10,20 @@ use super::{Peer, Timeouts};
 use crate::auth::sasl::Protocol;
 
 /// Runs the protocol's upgrade dialog. Returns the socket ready for the TLS handshake
-/// and, for SMTP, the greeting (the SMTP client expects to read one).
+/// and the greeting (none comes after STARTTLS; the SMTP client wants to read one).
 pub(crate) async fn negotiate(
     protocol: Protocol,
     tcp: TcpStream,
     peer: &Peer,
     timeouts: &Timeouts,
-) -> Result<(TcpStream, Option<String>), ProtoError> {
+) -> Result<(TcpStream, String), ProtoError> {
     let mut reader = BufReader::new(tcp);
     let greeting = peer
         .timed(timeouts.command, "STARTTLS negotiation", async {
             match protocol {
-                Protocol::Imap => imap(&mut reader, peer).await.map(|()| None),
-                Protocol::Pop3 => pop3(&mut reader, peer).await.map(|()| None),
-                Protocol::Smtp => smtp(&mut reader, peer).await.map(Some),
+                Protocol::Imap => imap(&mut reader, peer).await,
+                Protocol::Pop3 => pop3(&mut reader, peer).await,
+                Protocol::Smtp => smtp(&mut reader, peer).await,
             }
         })
         .await?;
@@ -70,7 +70,7 @@ fn refused(peer: &Peer, protocol: Protocol, response: String) -> ProtoError {
     }
 }
 
-async fn imap(reader: &mut Reader, peer: &Peer) -> Result<(), ProtoError> {
+async fn imap(reader: &mut Reader, peer: &Peer) -> Result<String, ProtoError> {
     let greeting = line(reader, peer).await?;
     if !greeting.to_ascii_uppercase().starts_with("* OK") {
         return Err(peer.protocol_error(Protocol::Imap, format!("unexpected greeting: {greeting}")));
@@ -103,7 +103,7 @@ async fn imap(reader: &mut Reader, peer: &Peer) -> Result<(), ProtoError> {
         let reply = line(reader, peer).await?;
         if let Some(status) = reply.strip_prefix("S0 ") {
             if status.to_ascii_uppercase().starts_with("OK") {
-                return Ok(());
+                return Ok(greeting);
             }
             return Err(refused(peer, Protocol::Imap, status.to_owned()));
         }
@@ -118,7 +118,7 @@ pub(crate) fn bracketed_capabilities(greeting: &str) -> Option<Vec<String>> {
     Some(rest[..end].split_whitespace().map(str::to_owned).collect())
 }
 
-async fn pop3(reader: &mut Reader, peer: &Peer) -> Result<(), ProtoError> {
+async fn pop3(reader: &mut Reader, peer: &Peer) -> Result<String, ProtoError> {
     let greeting = line(reader, peer).await?;
     if !greeting.starts_with("+OK") {
         return Err(peer.protocol_error(Protocol::Pop3, format!("unexpected greeting: {greeting}")));
@@ -141,7 +141,7 @@ async fn pop3(reader: &mut Reader, peer: &Peer) -> Result<(), ProtoError> {
     send(reader, peer, "STLS").await?;
     let reply = line(reader, peer).await?;
     if reply.starts_with("+OK") {
-        Ok(())
+        Ok(greeting)
     } else {
         Err(refused(peer, Protocol::Pop3, reply))
     }

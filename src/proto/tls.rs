@@ -115,7 +115,7 @@ pub async fn open(
             let tls = handshake(config, &peer, tcp, timeouts).await?;
             Ok(Connected {
                 stream: MailStream::tls(tls),
-                greeting,
+                greeting: Some(greeting),
             })
         }
         TlsMode::None => {
