@@ -67,7 +67,7 @@ impl HttpRefresh {
         };
         let body: Value = serde_json::from_str(&text).map_err(|_| invalid("not JSON"))?;
         if status != 200 {
-            return Err(OAuthError::Provider(ProviderError {
+            return Err(OAuthError::from(ProviderError {
                 status,
                 error: body["error"].as_str().unwrap_or("unknown").into(),
                 description: body["error_description"].as_str().map(str::to_owned),

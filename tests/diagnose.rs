@@ -25,7 +25,7 @@ fn stale_tokens() -> TokenSet {
 
 fn provider_error(error: OAuthError) -> ProviderError {
     match error {
-        OAuthError::Provider(provider) => provider,
+        OAuthError::Provider(provider) => *provider,
         other => panic!("not a provider error: {other:?}"),
     }
 }
@@ -119,7 +119,7 @@ async fn each_microsoft_fault_is_typed_and_explained() {
             "{fault:?}: {explained}"
         );
         assert_eq!(
-            explain(&OAuthError::Provider(provider.clone()), &account),
+            explain(&OAuthError::from(provider.clone()), &account),
             explained
         );
     }
@@ -457,7 +457,7 @@ fn every_oauth_error_gets_an_actionable_explanation() {
             "127.0.0.1",
         ),
         (
-            OAuthError::Provider(ProviderError {
+            OAuthError::from(ProviderError {
                 status: 400,
                 error: "strange_error".into(),
                 description: Some("AADSTS123456: Something new.\r\nTrace ID: x".into()),

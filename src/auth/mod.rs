@@ -8,6 +8,7 @@ pub mod diagnose;
 pub mod manager;
 pub mod oauth;
 pub mod password;
+pub mod sasl;
 pub mod secret;
 pub mod token_cache;
 pub mod tokens;

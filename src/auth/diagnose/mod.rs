@@ -1,6 +1,8 @@
 //! Every authentication failure, explained: what happened, the likely cause and
 //! the exact fix (portal setting, admin cmdlet, config key).
 
+pub mod server;
+
 use std::fmt;
 
 /// Identity-provider failures: AADSTS codes, Google's quirks, every `OAuthError`.

@@ -34,7 +34,7 @@ impl fmt::Display for ProviderError {
 pub enum OAuthError {
     /// The provider answered with an OAuth2 error.
     #[error("the identity provider refused: {0}")]
-    Provider(ProviderError),
+    Provider(Box<ProviderError>),
     /// The provider could not be reached, or the connection failed.
     #[error("could not reach the identity provider at {url}: {message}")]
     Transport { url: String, message: String },
@@ -73,4 +73,10 @@ pub enum OAuthError {
     /// The loopback listener for the browser's redirect could not be set up.
     #[error("could not listen for the browser's redirect on 127.0.0.1: {message}")]
     Loopback { message: String },
+}
+
+impl From<ProviderError> for OAuthError {
+    fn from(error: ProviderError) -> OAuthError {
+        OAuthError::Provider(Box::new(error))
+    }
 }

@@ -202,7 +202,7 @@ impl Http {
         let status = exchange.status();
         match error {
             RequestTokenError::ServerResponse(body) => {
-                OAuthError::Provider(body.into_provider_error(status.unwrap_or(400)))
+                OAuthError::from(body.into_provider_error(status.unwrap_or(400)))
             }
             RequestTokenError::Request(HttpClientError::Reqwest(error)) => {
                 self.transport(url, &error)
@@ -227,7 +227,7 @@ pub(crate) fn unreadable_answer(url: &str, status: u16, body: &[u8], problem: &s
     let text = String::from_utf8_lossy(body);
     let excerpt: String = text.trim().chars().take(200).collect();
     if status >= 500 {
-        return OAuthError::Provider(ProviderError {
+        return OAuthError::from(ProviderError {
             status,
             error: "server_error".into(),
             description: (!excerpt.is_empty()).then_some(excerpt),
@@ -248,7 +248,7 @@ pub(crate) fn unreadable_answer(url: &str, status: u16, body: &[u8], problem: &s
 /// The body of a failed answer (status not 200) as an OAuth2 error, if it is one.
 pub(crate) fn error_answer(url: &str, status: u16, body: &[u8]) -> OAuthError {
     match serde_json::from_slice::<ErrorBody>(body) {
-        Ok(error) => OAuthError::Provider(error.into_provider_error(status)),
+        Ok(error) => OAuthError::from(error.into_provider_error(status)),
         Err(e) => unreadable_answer(url, status, body, &format!("not an OAuth2 error ({e})")),
     }
 }

@@ -5,11 +5,6 @@
 //! configured flow, talking to the user through a [`LoginPrompt`]; as a
 //! [`crate::auth::TokenEndpoint`] it renews tokens for the token manager.
 
-// `OAuthError::Provider` carries the whole provider answer (codes, trace and
-// correlation ids) on purpose: it is what `auth::diagnose` explains. It makes the error
-// large, which is fine on the login path.
-#![allow(clippy::result_large_err)]
-
 mod app_only;
 mod browser;
 mod client;

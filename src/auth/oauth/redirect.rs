@@ -92,7 +92,7 @@ fn redirect_error(error: String, description: Option<String>) -> OAuthError {
         .and_then(aadsts_code)
         .into_iter()
         .collect();
-    OAuthError::Provider(ProviderError {
+    OAuthError::from(ProviderError {
         // The authorize endpoint answers with a redirect, not an HTTP error.
         status: 302,
         error,

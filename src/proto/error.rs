@@ -1,0 +1,126 @@
+//! Errors of the protocol layer: each names the server and says what to do.
+
+use std::path::PathBuf;
+
+use crate::auth::sasl::{Protocol, SaslFailure};
+
+/// Building the TLS configuration failed (before any connection).
+#[derive(Debug, thiserror::Error)]
+pub enum TlsError {
+    #[error("cannot read the CA file {}: {source}\n  hint: fix or remove `ca_file` in the account's config", path.display())]
+    CaFileRead {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the CA file {} is not valid PEM: {detail}\n  hint: `ca_file` must hold one or more `-----BEGIN CERTIFICATE-----` blocks", path.display())]
+    CaFileInvalid { path: PathBuf, detail: String },
+    #[error("the CA file {} holds no certificate\n  hint: `ca_file` must hold one or more `-----BEGIN CERTIFICATE-----` blocks", path.display())]
+    CaFileEmpty { path: PathBuf },
+    #[error(
+        "no trusted root certificates: the system store is empty and no `ca_file` is set\n  hint: install the ca-certificates package or set `ca_file`"
+    )]
+    NoRoots,
+    #[error("cannot set up TLS: {0}")]
+    Config(#[from] rustls::Error),
+}
+
+/// Connecting, securing or logging in to a mail server failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ProtoError {
+    #[error("the account has no {protocol} server configured")]
+    NotConfigured { protocol: Protocol },
+    #[error(transparent)]
+    Tls(#[from] TlsError),
+    #[error("cannot connect to {host}:{port}: {source}")]
+    Connect {
+        host: String,
+        port: u16,
+        source: std::io::Error,
+    },
+    #[error("{host}:{port} did not answer in time ({what})")]
+    Timeout {
+        host: String,
+        port: u16,
+        what: &'static str,
+    },
+    /// Certificate not trusted, wrong host name, protocol failure: nothing was sent.
+    #[error(
+        "TLS with {host}:{port} failed, nothing was sent: {source}\n  hint: if the server uses a private CA, point `ca_file` at it; the host name must match the certificate"
+    )]
+    Handshake {
+        host: String,
+        port: u16,
+        source: std::io::Error,
+    },
+    #[error(
+        "{host}:{port} ({protocol}) does not offer STARTTLS, so postern stopped before sending any credential\n  hint: use the server's implicit-TLS port (`tls = \"implicit\"`), or check for a network device stripping STARTTLS"
+    )]
+    StarttlsNotOffered {
+        host: String,
+        port: u16,
+        protocol: Protocol,
+    },
+    #[error(
+        "{host}:{port} ({protocol}) refused STARTTLS ({response}), so postern stopped before sending any credential"
+    )]
+    StarttlsRefused {
+        host: String,
+        port: u16,
+        protocol: Protocol,
+        response: String,
+    },
+    #[error(
+        "{host}:{port} sent data right after agreeing to STARTTLS (a sign of tampering), so postern stopped"
+    )]
+    StarttlsInjection { host: String, port: u16 },
+    #[error(
+        "refusing plaintext to {host}: `tls = \"none\"` is only allowed for loopback addresses"
+    )]
+    PlaintextRefused { host: String },
+    #[error("could not get an access token: {0}")]
+    Tokens(#[source] Box<dyn std::error::Error + Send + Sync>),
+    #[error(transparent)]
+    Sasl(Box<SaslFailure>),
+    #[error("the {protocol} server refused the password for {user}: {server_response}")]
+    PasswordRejected {
+        protocol: Protocol,
+        user: String,
+        server_response: String,
+    },
+    #[error("the {protocol} server {host}:{port} does not allow password login here: {detail}")]
+    LoginDisabled {
+        protocol: Protocol,
+        host: String,
+        port: u16,
+        detail: String,
+    },
+    #[error("{protocol} error with {host}:{port}: {detail}")]
+    Protocol {
+        protocol: Protocol,
+        host: String,
+        port: u16,
+        detail: String,
+    },
+    #[error("connection to {host}:{port} failed: {source}")]
+    Io {
+        host: String,
+        port: u16,
+        source: std::io::Error,
+    },
+}
+
+impl From<SaslFailure> for ProtoError {
+    fn from(failure: SaslFailure) -> Self {
+        ProtoError::Sasl(Box::new(failure))
+    }
+}
+
+impl ProtoError {
+    /// The SASL refusal, when that is what this is.
+    pub fn sasl_failure(&self) -> Option<&SaslFailure> {
+        match self {
+            ProtoError::Sasl(failure) => Some(failure),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,277 @@
+//! POP3: a small line client of postern's own, over TLS, logging in with OAuth2 SASL
+//! (Microsoft's two-line form) or a password.
+//!
+//! Why not async-pop: its `sasl::Authenticator` cannot tell a failure challenge
+//! (`+ <json>`) from the final `+OK` (its `next_challenge` consumes whichever comes,
+//! and `auth` then waits for a line that never arrives), its client state is private
+//! so a login done around it cannot be handed back, and it cannot send STLS. POP3 is
+//! a handful of commands; the mail engine adds UIDL/RETR/DELE here.
+
+use tokio::io::{AsyncWriteExt, BufReader};
+
+use super::error::ProtoError;
+use super::line::{read_line, strip_prefix_ignore_case};
+use super::stream::MailStream;
+use super::tls::{self, Connected};
+use super::{ConnectOptions, Peer, Timeouts};
+use crate::auth::sasl::{self, Mechanism, OAuthSasl, Protocol, SaslFailure};
+use crate::auth::{AccessTokens, Secret};
+use crate::config::Account;
+
+/// A POP3 connection (logged in once returned by the `connect_*` functions).
+#[derive(Debug)]
+pub struct Pop3Session {
+    io: BufReader<MailStream>,
+    capabilities: Vec<String>,
+    peer: Peer,
+    timeouts: Timeouts,
+}
+
+/// Connects to the account's POP3 server and logs in with OAuth2.
+pub async fn connect_authenticated<T: AccessTokens>(
+    account: &Account,
+    tokens: &T,
+) -> Result<Pop3Session, ProtoError> {
+    connect_oauth(account, tokens, &ConnectOptions::default()).await
+}
+
+/// [`connect_authenticated`] with options; one `token_rejected` and one retry when
+/// the server rejects the token as invalid.
+pub async fn connect_oauth<T: AccessTokens>(
+    account: &Account,
+    tokens: &T,
+    options: &ConnectOptions,
+) -> Result<Pop3Session, ProtoError> {
+    let mut session = open(account, &options.timeouts).await?;
+    let mechanism = Mechanism::choose(session.sasl_mechanisms(), options.mechanism);
+    let token = tokens
+        .access_token()
+        .await
+        .map_err(|error| ProtoError::Tokens(Box::new(error)))?;
+    let sasl = OAuthSasl::new(
+        &account.email,
+        token,
+        &session.peer.host,
+        session.peer.port,
+        mechanism,
+    );
+    match session.try_oauth(&sasl).await? {
+        Ok(()) => return Ok(session),
+        Err(failure) if !failure.token_invalid => return Err(failure.into()),
+        Err(_) => {}
+    }
+    let renewed = tokens
+        .token_rejected(&sasl.token)
+        .await
+        .map_err(|error| ProtoError::Tokens(Box::new(error)))?;
+    let sasl = OAuthSasl {
+        token: renewed,
+        ..sasl
+    };
+    match session.try_oauth(&sasl).await? {
+        Ok(()) => Ok(session),
+        Err(failure) => Err(failure.into()),
+    }
+}
+
+/// Connects and logs in with a password: AUTH PLAIN when offered, else USER/PASS.
+pub async fn connect_password(
+    account: &Account,
+    password: &Secret,
+    options: &ConnectOptions,
+) -> Result<Pop3Session, ProtoError> {
+    let mut session = open(account, &options.timeouts).await?;
+    let peer = session.peer.clone();
+    let plain = session
+        .sasl_mechanisms()
+        .any(|m| m.eq_ignore_ascii_case("PLAIN"));
+    let reply = peer
+        .timed(options.timeouts.auth, "login", async {
+            if plain {
+                let response = sasl::encode_base64(&sasl::plain_response(&account.email, password));
+                session
+                    .send_secret(&format!("AUTH PLAIN {}", response.expose()))
+                    .await?;
+                session.read_line().await
+            } else {
+                session.send(&format!("USER {}", account.email)).await?;
+                let reply = session.read_line().await?;
+                if !reply.starts_with("+OK") {
+                    return Ok(reply);
+                }
+                session
+                    .send_secret(&format!("PASS {}", password.expose()))
+                    .await?;
+                session.read_line().await
+            }
+        })
+        .await?;
+    if reply.starts_with("+OK") {
+        Ok(session)
+    } else {
+        Err(ProtoError::PasswordRejected {
+            protocol: Protocol::Pop3,
+            user: account.email.clone(),
+            server_response: reply,
+        })
+    }
+}
+
+async fn open(account: &Account, timeouts: &Timeouts) -> Result<Pop3Session, ProtoError> {
+    let endpoint = account.pop3.as_ref().ok_or(ProtoError::NotConfigured {
+        protocol: Protocol::Pop3,
+    })?;
+    let config = tls::client_config(account.ca_file.as_deref())?;
+    let Connected { stream, greeting } =
+        tls::open(endpoint, config, Protocol::Pop3, timeouts).await?;
+    let mut session = Pop3Session {
+        io: BufReader::new(stream),
+        capabilities: Vec::new(),
+        peer: Peer::new(&endpoint.host, endpoint.port),
+        timeouts: *timeouts,
+    };
+    let peer = session.peer.clone();
+    peer.timed(timeouts.command, "greeting and CAPA", async {
+        if greeting.is_none() {
+            let greeting = session.read_line().await?;
+            if !greeting.starts_with("+OK") {
+                return Err(
+                    peer.protocol_error(Protocol::Pop3, format!("unexpected greeting: {greeting}"))
+                );
+            }
+        }
+        // After STLS the capabilities are asked again: the clear-text ones may be forged.
+        session.capabilities = session.capa().await?;
+        Ok(())
+    })
+    .await?;
+    Ok(session)
+}
+
+impl Pop3Session {
+    /// The server's CAPA lines (`TOP`, `UIDL`, `SASL PLAIN XOAUTH2`, ...).
+    pub fn capabilities(&self) -> &[String] {
+        &self.capabilities
+    }
+
+    /// Mechanisms from the `SASL` capability line.
+    pub fn sasl_mechanisms(&self) -> impl Iterator<Item = &str> {
+        self.capabilities
+            .iter()
+            .filter_map(|line| strip_prefix_ignore_case(line, "SASL "))
+            .flat_map(str::split_whitespace)
+    }
+
+    /// Sends a command and reads its one-line answer: the text after `+OK`, or a
+    /// protocol error carrying the `-ERR` line.
+    pub async fn command(&mut self, line: &str) -> Result<String, ProtoError> {
+        let peer = self.peer.clone();
+        let limit = self.timeouts.command;
+        let reply = peer
+            .timed(limit, "command", async {
+                self.send(line).await?;
+                self.read_line().await
+            })
+            .await?;
+        match reply.strip_prefix("+OK") {
+            Some(text) => Ok(text.trim_start().to_owned()),
+            None => Err(peer.protocol_error(Protocol::Pop3, format!("{line}: {reply}"))),
+        }
+    }
+
+    /// `STAT`: (message count, total size in octets).
+    pub async fn stat(&mut self) -> Result<(u64, u64), ProtoError> {
+        let text = self.command("STAT").await?;
+        let mut fields = text.split_whitespace().map(str::parse::<u64>);
+        match (fields.next(), fields.next()) {
+            (Some(Ok(count)), Some(Ok(size))) => Ok((count, size)),
+            _ => Err(self
+                .peer
+                .protocol_error(Protocol::Pop3, format!("malformed STAT answer: {text}"))),
+        }
+    }
+
+    /// `QUIT`: ends the session (and commits deletions).
+    pub async fn quit(mut self) -> Result<(), ProtoError> {
+        self.command("QUIT").await.map(|_| ())
+    }
+
+    /// The lines of a multi-line answer after its `+OK` line, dot-unstuffed, up to
+    /// the terminating `.`.
+    pub async fn read_multiline(&mut self) -> Result<Vec<String>, ProtoError> {
+        let mut lines = Vec::new();
+        loop {
+            let line = self.read_line().await?;
+            if line == "." {
+                return Ok(lines);
+            }
+            lines.push(match line.strip_prefix('.') {
+                Some(unstuffed) => unstuffed.to_owned(),
+                None => line,
+            });
+        }
+    }
+
+    async fn capa(&mut self) -> Result<Vec<String>, ProtoError> {
+        self.send("CAPA").await?;
+        let first = self.read_line().await?;
+        if !first.starts_with("+OK") {
+            // CAPA is optional (RFC 2449): no capabilities known.
+            return Ok(Vec::new());
+        }
+        self.read_multiline().await
+    }
+
+    /// One OAuth2 login in the two-line form Microsoft documents (`AUTH XOAUTH2`, `+`,
+    /// then the response). `Ok(Err(..))` is a refusal; the session stays usable for a
+    /// retry. The whole exchange runs under the auth timeout: Dovecot 2.3.19 can
+    /// stall on a long response line.
+    async fn try_oauth(&mut self, sasl: &OAuthSasl) -> Result<Result<(), SaslFailure>, ProtoError> {
+        let peer = self.peer.clone();
+        let limit = self.timeouts.auth;
+        peer.timed(limit, "AUTH", async {
+            let mut exchange = sasl.exchange(Protocol::Pop3);
+            self.send(&format!("AUTH {}", sasl.mechanism)).await?;
+            loop {
+                let reply = self.read_line().await?;
+                if reply.starts_with("+OK") {
+                    return Ok(Ok(()));
+                }
+                if reply.starts_with("-ERR") {
+                    return Ok(Err(exchange.fail(reply)));
+                }
+                let Some(payload) = reply.strip_prefix('+') else {
+                    return Err(peer.protocol_error(
+                        Protocol::Pop3,
+                        format!("unexpected answer to AUTH: {reply}"),
+                    ));
+                };
+                if exchange.too_many_continuations() {
+                    self.send("*").await?;
+                    continue;
+                }
+                let answer = exchange.answer_base64(payload);
+                self.send_secret(answer.expose()).await?;
+            }
+        })
+        .await
+    }
+
+    async fn send(&mut self, line: &str) -> Result<(), ProtoError> {
+        self.send_secret(line).await
+    }
+
+    /// Writes one line. Named for the lines carrying credentials: nothing here logs.
+    async fn send_secret(&mut self, line: &str) -> Result<(), ProtoError> {
+        let stream = self.io.get_mut();
+        let mut bytes = zeroize::Zeroizing::new(Vec::with_capacity(line.len() + 2));
+        bytes.extend_from_slice(line.as_bytes());
+        bytes.extend_from_slice(b"\r\n");
+        stream.write_all(&bytes).await.map_err(self.peer.io())?;
+        stream.flush().await.map_err(self.peer.io())
+    }
+
+    async fn read_line(&mut self) -> Result<String, ProtoError> {
+        read_line(&mut self.io).await.map_err(self.peer.io())
+    }
+}
