@@ -73,6 +73,11 @@ pub fn describe(account: &Account) -> Vec<String> {
                 lines.push(format!("  token: {url}"));
             }
             lines.push(format!("  scopes: {}", oauth.scopes.join(" ")));
+            let mechanism = match oauth.sasl_mechanism {
+                Some(forced) => forced.as_str(),
+                None => "oauthbearer when offered, else xoauth2",
+            };
+            lines.push(format!("  sasl mechanism: {mechanism}"));
             if oauth.client_secret_command.is_some() {
                 lines.push(
                     "  client secret: from client_secret_command (not run by this check)".into(),

@@ -66,6 +66,25 @@ pub struct OAuth2 {
     pub scopes: Vec<String>,
     /// A shell command whose stdout is the client secret (never the secret itself).
     pub client_secret_command: Option<String>,
+    /// Force a SASL mechanism; by default OAUTHBEARER when the server offers it, else
+    /// XOAUTH2.
+    pub sasl_mechanism: Option<SaslMechanism>,
+}
+
+/// The SASL mechanisms that carry an OAuth2 token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SaslMechanism {
+    XOAuth2,
+    OAuthBearer,
+}
+
+impl SaslMechanism {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SaslMechanism::XOAuth2 => "xoauth2",
+            SaslMechanism::OAuthBearer => "oauthbearer",
+        }
+    }
 }
 
 #[derive(Clone, PartialEq, Eq)]
@@ -123,6 +142,7 @@ impl fmt::Debug for OAuth2 {
                     .as_ref()
                     .map(|_| REDACTED_COMMAND),
             )
+            .field("sasl_mechanism", &self.sasl_mechanism)
             .finish()
     }
 }

@@ -40,6 +40,7 @@ pub(crate) struct RawAuth {
     pub token_url: Option<Spanned<String>>,
     pub scopes: Option<Spanned<Vec<Spanned<String>>>>,
     pub client_secret_command: Option<Spanned<String>>,
+    pub sasl_mechanism: Option<Spanned<String>>,
     pub password_command: Option<Spanned<String>>,
 }
 
@@ -68,6 +69,10 @@ impl RawAuth {
         push(
             "client_secret_command",
             self.client_secret_command.as_ref().map(Spanned::span),
+        );
+        push(
+            "sasl_mechanism",
+            self.sasl_mechanism.as_ref().map(Spanned::span),
         );
         keys
     }

@@ -17,7 +17,8 @@ use super::raw::{RawAccount, RawAuth, RawEndpoint};
 
 mod auth;
 use super::{
-    Account, Auth, Config, Endpoint, OAuthFlow, Problem, Provider, Receive, TlsMode, expand_tilde,
+    Account, Auth, Config, Endpoint, OAuthFlow, Problem, Provider, Receive, SaslMechanism, TlsMode,
+    expand_tilde,
 };
 
 const TOP_LEVEL_KEYS: [&str; 1] = ["accounts"];
@@ -37,6 +38,10 @@ const TLS_MODES: [(&str, TlsMode); 3] = [
     ("implicit", TlsMode::Implicit),
     ("starttls", TlsMode::Starttls),
     ("none", TlsMode::None),
+];
+const SASL_MECHANISMS: [(&str, SaslMechanism); 2] = [
+    ("xoauth2", SaslMechanism::XOAuth2),
+    ("oauthbearer", SaslMechanism::OAuthBearer),
 ];
 const FLOWS: [(&str, OAuthFlow); 3] = [
     ("device", OAuthFlow::Device),

@@ -28,7 +28,7 @@ pub async fn connect_authenticated<T: AccessTokens>(
     account: &Account,
     tokens: &T,
 ) -> Result<ImapSession, ProtoError> {
-    connect_oauth(account, tokens, &ConnectOptions::default()).await
+    connect_oauth(account, tokens, &ConnectOptions::for_account(account)).await
 }
 
 /// [`connect_authenticated`] with options. When the server rejects the token as

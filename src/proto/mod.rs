@@ -47,9 +47,26 @@ impl Default for Timeouts {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ConnectOptions {
     /// Force a SASL mechanism instead of choosing from the server's capabilities.
-    /// (No config key feeds this yet: see the `sasl_mechanism` note in the report.)
+    /// Set from the account's `sasl_mechanism` by [`ConnectOptions::for_account`].
     pub mechanism: Option<Mechanism>,
     pub timeouts: Timeouts,
+}
+
+impl ConnectOptions {
+    /// Default timeouts, and the SASL mechanism the account's config forces, if any.
+    pub fn for_account(account: &crate::config::Account) -> ConnectOptions {
+        let mechanism = match &account.auth {
+            crate::config::Auth::OAuth2(oauth) => oauth.sasl_mechanism.map(|forced| match forced {
+                crate::config::SaslMechanism::XOAuth2 => Mechanism::XOAuth2,
+                crate::config::SaslMechanism::OAuthBearer => Mechanism::OAuthBearer,
+            }),
+            _ => None,
+        };
+        ConnectOptions {
+            mechanism,
+            timeouts: Timeouts::default(),
+        }
+    }
 }
 
 /// Where we are talking to, for error messages.

@@ -32,7 +32,7 @@ pub async fn connect_authenticated<T: AccessTokens>(
     account: &Account,
     tokens: &T,
 ) -> Result<Pop3Session, ProtoError> {
-    connect_oauth(account, tokens, &ConnectOptions::default()).await
+    connect_oauth(account, tokens, &ConnectOptions::for_account(account)).await
 }
 
 /// [`connect_authenticated`] with options; one `token_rejected` and one retry when

@@ -7,7 +7,9 @@ use toml::Spanned;
 use super::super::presets;
 use super::super::raw::RawAuth;
 use super::super::{Auth, OAuth2, OAuthFlow, Provider};
-use super::{AccountResolver, FLOWS, METHODS, Method, is_loopback, join, parse_choice};
+use super::{
+    AccountResolver, FLOWS, METHODS, Method, SASL_MECHANISMS, is_loopback, join, parse_choice,
+};
 
 impl AccountResolver<'_, '_, '_> {
     pub(super) fn auth(&mut self, provider: Provider, raw: &Spanned<RawAuth>) -> Option<Auth> {
@@ -134,6 +136,14 @@ impl AccountResolver<'_, '_, '_> {
             Some(command) => self.command(command, &join(path, "client_secret_command")),
             None => None,
         };
+        let sasl_mechanism = auth.sasl_mechanism.as_ref().and_then(|value| {
+            parse_choice(
+                self.problems,
+                value,
+                &join(path, "sasl_mechanism"),
+                &SASL_MECHANISMS,
+            )
+        });
         let flow = flow?;
         if !self.check_flow(provider, flow, flow_span.clone(), &flow_path) {
             // Endpoints for a flow that cannot work would only add noise.
@@ -165,6 +175,7 @@ impl AccountResolver<'_, '_, '_> {
             token_url,
             scopes: scopes?,
             client_secret_command,
+            sasl_mechanism,
         })
     }
 

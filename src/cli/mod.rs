@@ -9,8 +9,12 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
-use crate::config::{self, Config};
+use crate::config::{self, Account, Config};
 use crate::paths::{self, Paths};
+
+mod accounts;
+mod login;
+mod prompt;
 
 /// A terminal mail client that logs in with OAuth2 by itself.
 #[derive(Debug, Parser)]
@@ -35,6 +39,25 @@ pub enum Command {
     /// Inspect the configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Sign in to an account with its configured OAuth2 flow and cache the tokens.
+    Login {
+        /// The account's name (`[accounts.<name>]`).
+        account: String,
+        /// Put the device code on your clipboard (OSC 52; works over SSH).
+        #[arg(long)]
+        copy_code: bool,
+    },
+    /// Remove an account's cached tokens.
+    Logout {
+        /// The account's name (`[accounts.<name>]`).
+        account: String,
+    },
+    /// Show every account's login state (token expiry, refresh-token age, last error).
+    Accounts {
+        /// Also log in on each account's servers and explain any failure.
+        #[arg(long)]
+        check: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -67,6 +90,20 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Demo { keep }) => {
             run_demo(keep)?;
             Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Login { account, copy_code }) => {
+            let (paths, config) = load(cli.config.as_deref())?;
+            let account = find(&config, &account)?;
+            runtime()?.block_on(login::login(&paths, account, copy_code))
+        }
+        Some(Command::Logout { account }) => {
+            let (paths, config) = load(cli.config.as_deref())?;
+            let account = find(&config, &account)?;
+            runtime()?.block_on(login::logout(&paths, account))
+        }
+        Some(Command::Accounts { check }) => {
+            let (paths, config) = load(cli.config.as_deref())?;
+            runtime()?.block_on(accounts::accounts(&paths, &config, check))
         }
         Some(Command::Config(ConfigCommand::Check)) => {
             let paths = Paths::from_env().context("locating postern's directories")?;
@@ -103,6 +140,32 @@ fn config_check(path: &Path) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The directories and the configuration, for subcommands that need both.
+fn load(cli_config: Option<&Path>) -> anyhow::Result<(Paths, Config)> {
+    let paths = Paths::from_env().context("locating postern's directories")?;
+    let config = config::load(&config_path(cli_config, &paths))?;
+    Ok((paths, config))
+}
+
+/// The account called `name`, or an error listing the configured ones.
+fn find<'c>(config: &'c Config, name: &str) -> anyhow::Result<&'c Account> {
+    config.account(name).ok_or_else(|| {
+        let names: Vec<&str> = config.accounts.iter().map(|a| a.name.as_str()).collect();
+        anyhow::anyhow!(
+            "no account named `{name}`; configured: {}",
+            names.join(", ")
+        )
+    })
+}
+
+/// One runtime for a subcommand's network work.
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")
 }
 
 /// `--config`, else `$POSTERN_CONFIG`, else the XDG config file.

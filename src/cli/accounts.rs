@@ -1,0 +1,275 @@
+//! `postern accounts`: each account's login state, and with `--check` a real
+//! login on its servers, every failure explained.
+
+use std::process::ExitCode;
+
+use chrono::{Local, TimeZone};
+
+use crate::auth::account::token_manager;
+use crate::auth::diagnose::Explanation;
+use crate::auth::diagnose::oauth::explain;
+use crate::auth::diagnose::server::explain_sasl;
+use crate::auth::manager::{TokenError, TokenStatus};
+use crate::auth::password::{DEFAULT_COMMAND_TIMEOUT, password};
+use crate::config::{Account, Auth, Config, Receive};
+use crate::paths::Paths;
+use crate::proto::{self, ConnectOptions, ProtoError};
+
+pub async fn accounts(paths: &Paths, config: &Config, check: bool) -> anyhow::Result<ExitCode> {
+    let mut all_ok = true;
+    for (n, account) in config.accounts.iter().enumerate() {
+        if n > 0 {
+            println!();
+        }
+        println!("{}  {}", account.name, account.email);
+        println!("  auth: {}", auth_summary(account));
+        if matches!(account.auth, Auth::OAuth2(_)) {
+            match token_manager(&paths.token_dir(), account) {
+                Ok(manager) => match manager.status().await {
+                    Ok(status) => print_status(account, &status),
+                    Err(err) => {
+                        println!("  tokens: {err}");
+                        all_ok = false;
+                    }
+                },
+                Err(err) => {
+                    println!("  tokens: {err}");
+                    all_ok = false;
+                }
+            }
+        }
+        if check {
+            all_ok &= check_account(paths, account).await;
+        }
+    }
+    Ok(if all_ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+fn auth_summary(account: &Account) -> String {
+    match &account.auth {
+        Auth::OAuth2(oauth) => {
+            let tenant = oauth
+                .tenant
+                .as_deref()
+                .map(|t| format!(", tenant {t}"))
+                .unwrap_or_default();
+            format!(
+                "oauth2, {} flow ({}{tenant})",
+                oauth.flow.as_str(),
+                account.provider.as_str()
+            )
+        }
+        Auth::Password { .. } => "password (from password_command)".into(),
+        Auth::None => "none (local Maildir)".into(),
+    }
+}
+
+fn print_status(account: &Account, status: &TokenStatus) {
+    if !status.logged_in {
+        println!(
+            "  tokens: not logged in; run `postern login {}`",
+            account.name
+        );
+        return;
+    }
+    let now = Local::now().timestamp();
+    match status.access_expires_at {
+        Some(at) if at > now => println!(
+            "  access token: expires in {} (at {})",
+            span(at - now),
+            local_time(at)
+        ),
+        Some(at) => println!(
+            "  access token: expired {} ago (renewed on next use)",
+            span(now - at)
+        ),
+        None => println!("  access token: no expiry given"),
+    }
+    match (status.has_refresh_token, status.refresh_token_age) {
+        (true, Some(age)) => println!("  refresh token: {} old", span(age)),
+        (true, None) => println!("  refresh token: present"),
+        (false, _) => {
+            println!("  refresh token: none (app-only accounts renew with client credentials)")
+        }
+    }
+    if let Some(error) = &status.last_error {
+        println!("  last error ({}): {}", local_time(error.at), error.message);
+    }
+}
+
+/// Log in on the receiving server and on SMTP; print each outcome.
+async fn check_account(paths: &Paths, account: &Account) -> bool {
+    let options = ConnectOptions::for_account(account);
+    let mut ok = true;
+    let receive = match account.receive {
+        Receive::Imap => Some("IMAP"),
+        Receive::Pop3 => Some("POP3"),
+        Receive::Maildir => None,
+    };
+    if let Some(label) = receive {
+        ok &= report(
+            label,
+            account,
+            check_receive(paths, account, &options).await,
+        );
+    }
+    if account.smtp.is_some() {
+        ok &= report("SMTP", account, check_smtp(paths, account, &options).await);
+    }
+    if receive.is_none() {
+        let exists = account
+            .maildir
+            .as_deref()
+            .is_some_and(|dir| dir.join("cur").is_dir());
+        println!(
+            "  maildir: {}",
+            if exists {
+                "ok"
+            } else {
+                "not found (no cur/ directory)"
+            }
+        );
+        ok &= exists;
+    }
+    ok
+}
+
+/// What went wrong, explained when we know more than the error's own text.
+enum CheckError {
+    Explained(Explanation),
+    Plain(String),
+}
+
+fn report(label: &str, account: &Account, outcome: Result<(), CheckError>) -> bool {
+    let endpoint = match label {
+        "SMTP" => account.smtp.as_ref(),
+        "POP3" => account.pop3.as_ref(),
+        _ => account.imap.as_ref(),
+    };
+    let at = endpoint
+        .map(|e| format!(" {}:{}", e.host, e.port))
+        .unwrap_or_default();
+    match outcome {
+        Ok(()) => {
+            println!("  {label}{at}: login ok");
+            true
+        }
+        Err(CheckError::Explained(explanation)) => {
+            println!("  {label}{at}: FAILED");
+            for line in explanation.to_string().lines() {
+                println!("    {line}");
+            }
+            false
+        }
+        Err(CheckError::Plain(message)) => {
+            println!("  {label}{at}: FAILED");
+            for line in message.lines() {
+                println!("    {line}");
+            }
+            false
+        }
+    }
+}
+
+async fn check_receive(
+    paths: &Paths,
+    account: &Account,
+    options: &ConnectOptions,
+) -> Result<(), CheckError> {
+    match &account.auth {
+        Auth::OAuth2(_) => {
+            let tokens =
+                token_manager(&paths.token_dir(), account).map_err(|e| token_error(&e, account))?;
+            match account.receive {
+                Receive::Pop3 => proto::pop3::connect_oauth(account, &tokens, options)
+                    .await
+                    .map(drop),
+                _ => proto::imap::connect_oauth(account, &tokens, options)
+                    .await
+                    .map(drop),
+            }
+            .map_err(|e| proto_error(&e, account))
+        }
+        Auth::Password { .. } => {
+            let secret = password(account, DEFAULT_COMMAND_TIMEOUT)
+                .await
+                .map_err(|e| CheckError::Explained(explain(&e, account)))?;
+            match account.receive {
+                Receive::Pop3 => proto::pop3::connect_password(account, &secret, options)
+                    .await
+                    .map(drop),
+                _ => proto::imap::connect_password(account, &secret, options)
+                    .await
+                    .map(drop),
+            }
+            .map_err(|e| proto_error(&e, account))
+        }
+        Auth::None => Ok(()),
+    }
+}
+
+async fn check_smtp(
+    paths: &Paths,
+    account: &Account,
+    options: &ConnectOptions,
+) -> Result<(), CheckError> {
+    match &account.auth {
+        Auth::OAuth2(_) => {
+            let tokens =
+                token_manager(&paths.token_dir(), account).map_err(|e| token_error(&e, account))?;
+            proto::smtp::connect_oauth(account, &tokens, options)
+                .await
+                .map(drop)
+                .map_err(|e| proto_error(&e, account))
+        }
+        Auth::Password { .. } => {
+            let secret = password(account, DEFAULT_COMMAND_TIMEOUT)
+                .await
+                .map_err(|e| CheckError::Explained(explain(&e, account)))?;
+            proto::smtp::connect_password(account, &secret, options)
+                .await
+                .map(drop)
+                .map_err(|e| proto_error(&e, account))
+        }
+        Auth::None => Ok(()),
+    }
+}
+
+fn token_error(error: &TokenError, account: &Account) -> CheckError {
+    match error {
+        TokenError::OAuth(oauth) => CheckError::Explained(explain(oauth, account)),
+        other => CheckError::Plain(other.to_string()),
+    }
+}
+
+fn proto_error(error: &ProtoError, account: &Account) -> CheckError {
+    if let Some(failure) = error.sasl_failure() {
+        return CheckError::Explained(explain_sasl(failure, account));
+    }
+    if let ProtoError::Tokens(inner) = error
+        && let Some(tokens) = inner.downcast_ref::<TokenError>()
+    {
+        return token_error(tokens, account);
+    }
+    CheckError::Plain(error.to_string())
+}
+
+fn span(seconds: i64) -> String {
+    match seconds {
+        s if s < 120 => format!("{s} s"),
+        s if s < 2 * 3600 => format!("{} min", s / 60),
+        s if s < 2 * 86400 => format!("{} h", s / 3600),
+        s => format!("{} days", s / 86400),
+    }
+}
+
+fn local_time(unix: i64) -> String {
+    match Local.timestamp_opt(unix, 0).single() {
+        Some(time) => time.format("%Y-%m-%d %H:%M").to_string(),
+        None => unix.to_string(),
+    }
+}
