@@ -5,6 +5,8 @@ use std::sync::Mutex;
 
 use anyhow::Context;
 use tracing_subscriber::EnvFilter;
+use tracing_subscriber::filter::filter_fn;
+use tracing_subscriber::prelude::*;
 
 use crate::config::Config;
 use crate::engine::Engine;
@@ -31,7 +33,7 @@ pub fn run_tui(paths: &Paths, config: &Config) -> anyhow::Result<()> {
 /// Log to `$XDG_STATE_HOME/postern/postern.log` (never to the terminal the UI owns).
 /// The level comes from `POSTERN_LOG` (default `info`). A log that cannot be opened is
 /// reported once on stderr and otherwise ignored: logging must never stop mail.
-fn init_logging(paths: &Paths) {
+pub fn init_logging(paths: &Paths) {
     let dir = paths.log_dir();
     if let Err(err) = crate::paths::ensure_private_dir(&dir) {
         eprintln!("postern: not logging: {err}");
@@ -46,10 +48,22 @@ fn init_logging(paths: &Paths) {
         }
     };
     let filter = EnvFilter::try_from_env("POSTERN_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
-    // A second initialisation (tests, demo after a run) keeps the first subscriber.
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    let layer = tracing_subscriber::fmt::layer()
         .with_ansi(false)
         .with_writer(Mutex::new(file))
-        .try_init();
+        .with_filter(filter)
+        .with_filter(filter_fn(|meta| !is_wire_trace(meta)));
+    // A second initialisation (tests, demo after a run) keeps the first subscriber.
+    let _ = tracing_subscriber::registry().with(layer).try_init();
+}
+
+/// Protocol crates log every line they send at trace level, SASL responses included,
+/// and a SASL response is the token in base64. Those events never reach the log,
+/// whatever `POSTERN_LOG` asks for.
+fn is_wire_trace(meta: &tracing::Metadata<'_>) -> bool {
+    const WIRE_CRATES: [&str; 2] = ["async_imap", "lettre"];
+    *meta.level() == tracing::Level::TRACE
+        && WIRE_CRATES
+            .iter()
+            .any(|name| meta.target() == *name || meta.target().starts_with(&format!("{name}::")))
 }

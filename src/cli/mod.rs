@@ -146,6 +146,7 @@ fn config_check(path: &Path) -> ExitCode {
 fn load(cli_config: Option<&Path>) -> anyhow::Result<(Paths, Config)> {
     let paths = Paths::from_env().context("locating postern's directories")?;
     let config = config::load(&config_path(cli_config, &paths))?;
+    crate::app::init_logging(&paths);
     Ok((paths, config))
 }
 
