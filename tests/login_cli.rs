@@ -260,3 +260,60 @@ async fn accounts_reports_a_missing_login() {
     assert!(stdout.contains("FAILED"), "{stdout}");
     assert_eq!(stack.idp().token_calls(&client_id), 0);
 }
+
+#[tokio::test]
+async fn accounts_check_logs_in_with_a_password_command() {
+    let stack = Stack::shared();
+    let user = stack.new_user("barbara").unwrap();
+    let profile = Profile::new(stack, &user, "unused");
+    let ports = stack.ports();
+    let secret_file = profile.dir.path().join("password");
+    std::fs::write(&secret_file, format!("{}\n", user.password)).unwrap();
+    let config = format!(
+        r#"[accounts.home]
+email = "{email}"
+provider = "generic"
+receive = "pop3"
+pop3 = {{ host = "localhost", port = {pop3}, tls = "starttls" }}
+smtp = {{ host = "localhost", port = {submissions}, tls = "implicit" }}
+ca_file = "{ca}"
+[accounts.home.auth]
+method = "password"
+password_command = "cat {secret}"
+"#,
+        email = user.name,
+        pop3 = ports.pop3,
+        submissions = ports.submissions,
+        ca = stack.ca_file().display(),
+        secret = secret_file.display(),
+    );
+    std::fs::write(
+        profile.dir.path().join("config/postern/config.toml"),
+        config,
+    )
+    .unwrap();
+    let out = profile.run(&["accounts", "--check"]).await;
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
+    assert!(stdout.contains("auth: password"), "{stdout}");
+    assert!(
+        stdout.contains(&format!("POP3 localhost:{}: login ok", ports.pop3)),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("SMTP localhost:{}: login ok", ports.submissions)),
+        "{stdout}"
+    );
+    assert!(!stdout.contains(&user.password), "the password was printed");
+
+    // A wrong password is a failure, said as the server said it.
+    std::fs::write(&secret_file, "not-the-password\n").unwrap();
+    let out = profile.run(&["accounts", "--check"]).await;
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("POP3") && stdout.contains("FAILED"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("refused the password"), "{stdout}");
+}

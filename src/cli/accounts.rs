@@ -5,11 +5,13 @@ use std::process::ExitCode;
 
 use chrono::{Local, TimeZone};
 
+use crate::auth::Secret;
 use crate::auth::account::token_manager;
 use crate::auth::diagnose::Explanation;
 use crate::auth::diagnose::oauth::explain;
 use crate::auth::diagnose::server::explain_sasl;
-use crate::auth::manager::{TokenError, TokenStatus};
+use crate::auth::manager::{TokenError, TokenManager, TokenStatus};
+use crate::auth::oauth::OAuthClient;
 use crate::auth::password::{DEFAULT_COMMAND_TIMEOUT, password};
 use crate::config::{Account, Auth, Config, Receive};
 use crate::paths::Paths;
@@ -104,23 +106,12 @@ fn print_status(account: &Account, status: &TokenStatus) {
 /// Log in on the receiving server and on SMTP; print each outcome.
 async fn check_account(paths: &Paths, account: &Account) -> bool {
     let options = ConnectOptions::for_account(account);
-    let mut ok = true;
     let receive = match account.receive {
         Receive::Imap => Some("IMAP"),
         Receive::Pop3 => Some("POP3"),
         Receive::Maildir => None,
     };
-    if let Some(label) = receive {
-        ok &= report(
-            label,
-            account,
-            check_receive(paths, account, &options).await,
-        );
-    }
-    if account.smtp.is_some() {
-        ok &= report("SMTP", account, check_smtp(paths, account, &options).await);
-    }
-    if receive.is_none() {
+    let Some(label) = receive else {
         let exists = account
             .maildir
             .as_deref()
@@ -133,9 +124,45 @@ async fn check_account(paths: &Paths, account: &Account) -> bool {
                 "not found (no cur/ directory)"
             }
         );
-        ok &= exists;
+        return exists;
+    };
+    let credentials = match Credentials::of(paths, account).await {
+        Ok(credentials) => credentials,
+        Err(error) => return report(label, account, Err(error)),
+    };
+    let mut ok = report(
+        label,
+        account,
+        check_receive(account, &credentials, &options).await,
+    );
+    if account.smtp.is_some() {
+        ok &= report(
+            "SMTP",
+            account,
+            check_smtp(account, &credentials, &options).await,
+        );
     }
     ok
+}
+
+/// What an account logs in with, resolved once for all its servers.
+enum Credentials {
+    Tokens(Box<TokenManager<OAuthClient>>),
+    Password(Secret),
+}
+
+impl Credentials {
+    async fn of(paths: &Paths, account: &Account) -> Result<Credentials, CheckError> {
+        match &account.auth {
+            Auth::OAuth2(_) => token_manager(&paths.token_dir(), account)
+                .map(|manager| Credentials::Tokens(Box::new(manager)))
+                .map_err(|e| token_error(&e, account)),
+            Auth::Password { .. } | Auth::None => password(account, DEFAULT_COMMAND_TIMEOUT)
+                .await
+                .map(Credentials::Password)
+                .map_err(|e| CheckError::Explained(explain(&e, account))),
+        }
+    }
 }
 
 /// What went wrong, explained when we know more than the error's own text.
@@ -153,90 +180,67 @@ fn report(label: &str, account: &Account, outcome: Result<(), CheckError>) -> bo
     let at = endpoint
         .map(|e| format!(" {}:{}", e.host, e.port))
         .unwrap_or_default();
-    match outcome {
+    let problem = match outcome {
         Ok(()) => {
             println!("  {label}{at}: login ok");
-            true
+            return true;
         }
-        Err(CheckError::Explained(explanation)) => {
-            println!("  {label}{at}: FAILED");
-            for line in explanation.to_string().lines() {
-                println!("    {line}");
-            }
-            false
-        }
-        Err(CheckError::Plain(message)) => {
-            println!("  {label}{at}: FAILED");
-            for line in message.lines() {
-                println!("    {line}");
-            }
-            false
-        }
+        Err(CheckError::Explained(explanation)) => explanation.to_string(),
+        Err(CheckError::Plain(message)) => message,
+    };
+    println!("  {label}{at}: FAILED");
+    for line in problem.lines() {
+        println!("    {line}");
     }
+    false
 }
 
 async fn check_receive(
-    paths: &Paths,
     account: &Account,
+    credentials: &Credentials,
     options: &ConnectOptions,
 ) -> Result<(), CheckError> {
-    match &account.auth {
-        Auth::OAuth2(_) => {
-            let tokens =
-                token_manager(&paths.token_dir(), account).map_err(|e| token_error(&e, account))?;
-            match account.receive {
-                Receive::Pop3 => proto::pop3::connect_oauth(account, &tokens, options)
-                    .await
-                    .map(drop),
-                _ => proto::imap::connect_oauth(account, &tokens, options)
-                    .await
-                    .map(drop),
-            }
-            .map_err(|e| proto_error(&e, account))
-        }
-        Auth::Password { .. } => {
-            let secret = password(account, DEFAULT_COMMAND_TIMEOUT)
+    let outcome = match (credentials, account.receive) {
+        (Credentials::Tokens(tokens), Receive::Pop3) => {
+            proto::pop3::connect_oauth(account, tokens.as_ref(), options)
                 .await
-                .map_err(|e| CheckError::Explained(explain(&e, account)))?;
-            match account.receive {
-                Receive::Pop3 => proto::pop3::connect_password(account, &secret, options)
-                    .await
-                    .map(drop),
-                _ => proto::imap::connect_password(account, &secret, options)
-                    .await
-                    .map(drop),
-            }
-            .map_err(|e| proto_error(&e, account))
+                .map(drop)
         }
-        Auth::None => Ok(()),
-    }
+        (Credentials::Tokens(tokens), _) => {
+            proto::imap::connect_oauth(account, tokens.as_ref(), options)
+                .await
+                .map(drop)
+        }
+        (Credentials::Password(secret), Receive::Pop3) => {
+            proto::pop3::connect_password(account, secret, options)
+                .await
+                .map(drop)
+        }
+        (Credentials::Password(secret), _) => {
+            proto::imap::connect_password(account, secret, options)
+                .await
+                .map(drop)
+        }
+    };
+    outcome.map_err(|e| proto_error(&e, account))
 }
 
 async fn check_smtp(
-    paths: &Paths,
     account: &Account,
+    credentials: &Credentials,
     options: &ConnectOptions,
 ) -> Result<(), CheckError> {
-    match &account.auth {
-        Auth::OAuth2(_) => {
-            let tokens =
-                token_manager(&paths.token_dir(), account).map_err(|e| token_error(&e, account))?;
-            proto::smtp::connect_oauth(account, &tokens, options)
+    let outcome = match credentials {
+        Credentials::Tokens(tokens) => {
+            proto::smtp::connect_oauth(account, tokens.as_ref(), options)
                 .await
                 .map(drop)
-                .map_err(|e| proto_error(&e, account))
         }
-        Auth::Password { .. } => {
-            let secret = password(account, DEFAULT_COMMAND_TIMEOUT)
-                .await
-                .map_err(|e| CheckError::Explained(explain(&e, account)))?;
-            proto::smtp::connect_password(account, &secret, options)
-                .await
-                .map(drop)
-                .map_err(|e| proto_error(&e, account))
-        }
-        Auth::None => Ok(()),
-    }
+        Credentials::Password(secret) => proto::smtp::connect_password(account, secret, options)
+            .await
+            .map(drop),
+    };
+    outcome.map_err(|e| proto_error(&e, account))
 }
 
 fn token_error(error: &TokenError, account: &Account) -> CheckError {
