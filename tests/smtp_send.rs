@@ -822,3 +822,28 @@ async fn two_senders_never_both_send_one_message() {
     assert!(a.failed.is_empty() && b.failed.is_empty());
     assert_eq!(server.messages(), 5, "each message once");
 }
+
+#[tokio::test]
+async fn refused_recipient_in_the_outbox_is_a_permanent_failure_naming_it() {
+    let server = Scripted::start(vec![], "nobody").await;
+    let (_dir, mut store, id) = scripted_store();
+    let queued = queue_message(
+        &store,
+        id,
+        &simple_message("typo", &["bob@example.test", "nobody@example.test"]),
+    )
+    .unwrap();
+    let run = send_outbox(&mut store, id, || server.connect())
+        .await
+        .unwrap();
+    assert_eq!(run.failed.len(), 1);
+    assert_eq!(run.failed[0].kind, FailureKind::Permanent);
+    let row = store.outgoing(queued).unwrap().unwrap();
+    assert_eq!(
+        row.server_reply.as_deref(),
+        Some(
+            "nobody@example.test: 550 5.1.1 <nobody@example.test>: Recipient address rejected: User unknown"
+        )
+    );
+    assert_eq!(server.messages(), 0, "bob did not get it either");
+}
