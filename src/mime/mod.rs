@@ -1,5 +1,6 @@
 //! Pure message handling: parsing, rendering to terminal text, sanitizing.
 
+pub mod compose;
 pub mod parse;
 pub mod render;
 pub mod sanitize;

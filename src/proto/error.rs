@@ -107,6 +107,60 @@ pub enum ProtoError {
         port: u16,
         source: std::io::Error,
     },
+    /// The SMTP server refused a step of sending (`MAIL FROM`, `DATA`, the message).
+    #[error("{host}:{port} refused {step}: {reply}")]
+    SmtpRefused {
+        host: String,
+        port: u16,
+        step: &'static str,
+        /// The server's answer: `550 5.7.1 Message rejected`.
+        reply: String,
+    },
+    /// Some recipients were refused; nothing was sent to anyone (the transaction was
+    /// reset, so fixing the address and retrying reaches everyone exactly once).
+    #[error(
+        "{host}:{port} refused {} of {} recipients, so the message was not sent: {}",
+        refused.len(),
+        refused.len() + accepted,
+        refused.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+    )]
+    RecipientsRefused {
+        host: String,
+        port: u16,
+        refused: Vec<RefusedRecipient>,
+        accepted: usize,
+    },
+    /// The message was sent but the server's answer never came: it may or may not
+    /// have been accepted.
+    #[error(
+        "the connection to {host}:{port} broke after the message was sent and before the server confirmed it ({detail}); it may have been delivered\n  hint: check the recipient's copy or your Sent folder before sending it again"
+    )]
+    SmtpOutcomeUnknown {
+        host: String,
+        port: u16,
+        detail: String,
+    },
+    /// postern will not send this over this server (nothing was sent).
+    #[error("cannot send through {host}:{port}: {reason}")]
+    SmtpCannotSend {
+        host: String,
+        port: u16,
+        reason: String,
+    },
+}
+
+/// One `RCPT TO` the server refused, with its answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefusedRecipient {
+    pub address: String,
+    /// `550 5.1.1 <x@example.org>: Recipient address rejected`.
+    pub reply: String,
+}
+
+impl std::fmt::Display for RefusedRecipient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.address, self.reply)
+    }
 }
 
 impl From<SaslFailure> for ProtoError {
@@ -121,6 +175,37 @@ impl ProtoError {
         match self {
             ProtoError::Sasl(failure) => Some(failure),
             _ => None,
+        }
+    }
+
+    /// The SMTP server's answer that made sending fail, when there was one
+    /// (several refused recipients: joined with `; `).
+    pub fn smtp_reply(&self) -> Option<String> {
+        match self {
+            ProtoError::SmtpRefused { reply, .. } => Some(reply.clone()),
+            ProtoError::RecipientsRefused { refused, .. } => Some(
+                refused
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+            _ => None,
+        }
+    }
+
+    /// Sending failed for good: retrying the same message will fail the same way (a
+    /// 5xx answer, or something postern refuses to send). Connection trouble and 4xx
+    /// answers are not permanent.
+    pub fn is_permanent_send_failure(&self) -> bool {
+        let permanent = |reply: &str| reply.starts_with('5');
+        match self {
+            ProtoError::SmtpRefused { reply, .. } => permanent(reply),
+            ProtoError::RecipientsRefused { refused, .. } => {
+                refused.iter().any(|r| permanent(&r.reply))
+            }
+            ProtoError::SmtpCannotSend { .. } => true,
+            _ => false,
         }
     }
 }

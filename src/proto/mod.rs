@@ -13,7 +13,7 @@ pub mod tls;
 use std::future::Future;
 use std::time::Duration;
 
-pub use error::{ProtoError, TlsError};
+pub use error::{ProtoError, RefusedRecipient, TlsError};
 pub use stream::MailStream;
 
 use crate::auth::sasl::Mechanism;

@@ -7,6 +7,8 @@
 //! Here the initial response goes inline only when the line is short, else (or after
 //! a 500/501) in the two-step form after `334`.
 
+mod send;
+
 use std::net::Ipv4Addr;
 
 use lettre::transport::smtp::client::{AsyncSmtpConnection, AsyncTokioStream};
@@ -21,11 +23,13 @@ use crate::auth::sasl::{Mechanism, OAuthSasl, Protocol, SaslExchange, SaslFailur
 use crate::auth::{AccessTokens, Secret};
 use crate::config::Account;
 
+pub use send::{SmtpReply, send};
+
 /// Longest AUTH line sent inline (RFC 5321's 1000 including CRLF); longer initial
 /// responses go after the `334` prompt.
 const INLINE_AUTH_MAX: usize = 998;
 
-/// A logged-in SMTP session; send with `connection().send(..)`.
+/// A logged-in SMTP session; send with [`send`].
 pub struct SmtpSession {
     connection: AsyncSmtpConnection,
     /// The EHLO keywords after TLS (`AUTH PLAIN XOAUTH2`, `SIZE`, ...).

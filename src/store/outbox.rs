@@ -166,6 +166,27 @@ impl Store {
         Ok(())
     }
 
+    /// Takes `row` for one sending attempt, only if nobody changed it since it was
+    /// read (same state, attempts and last error), so two senders (the TUI's engine
+    /// and a `postern send`) never both send it. The row becomes `failed` with
+    /// `note` as its error until the attempt is recorded: if postern stops between
+    /// the server's acceptance and [`Store::mark_sent`], that note is what remains.
+    /// Attempts are counted by `mark_sent` / `mark_failed`, not here.
+    pub fn claim_outgoing(&self, row: &OutboxRow, note: &str) -> Result<bool, StoreError> {
+        let changed = self.conn.execute(
+            "UPDATE outbox SET state = 'failed', last_error = ?5, server_reply = NULL
+             WHERE id = ?1 AND state = ?2 AND attempts = ?3 AND last_error IS ?4",
+            params![
+                row.id.0,
+                row.state.as_str(),
+                row.attempts,
+                row.last_error,
+                note
+            ],
+        )?;
+        Ok(changed == 1)
+    }
+
     /// Put a failed message back in the queue (the user asked to retry).
     pub fn requeue(&self, id: OutboxId) -> Result<(), StoreError> {
         self.conn.execute(
