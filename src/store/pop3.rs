@@ -4,7 +4,18 @@
 
 use rusqlite::params;
 
-use super::{AccountId, Store, StoreError, now};
+use super::envelopes::insert_envelope;
+use super::{AccountId, FolderId, MessageId, NewEnvelope, Store, StoreError, now};
+
+/// A message downloaded over POP3, ready to be stored with its UIDL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pop3Message {
+    pub uidl: String,
+    /// The envelope to list (its `pop3_uidl` is set from `uidl` when stored).
+    pub envelope: NewEnvelope,
+    /// The full source as the server sent it.
+    pub raw: Vec<u8>,
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pop3Uidl {
@@ -22,6 +33,65 @@ impl Store {
              ON CONFLICT (account_id, uidl) DO NOTHING",
             params![account.0, uidl, now()],
         )?;
+        Ok(())
+    }
+
+    /// Stores downloaded messages in `folder` (envelope, body and UIDL of each) in ONE
+    /// transaction: once this returns, every one of them is durable and may be deleted
+    /// from the server. A UIDL already recorded is skipped (never a duplicate);
+    /// returns, in order, the new id of each message or `None` for a skipped one.
+    pub fn store_pop3_messages(
+        &mut self,
+        account: AccountId,
+        folder: FolderId,
+        messages: &[Pop3Message],
+        downloaded_at: i64,
+    ) -> Result<Vec<Option<MessageId>>, StoreError> {
+        let tx = self.conn.transaction()?;
+        let mut ids = Vec::with_capacity(messages.len());
+        {
+            let mut record = tx.prepare_cached(
+                "INSERT INTO pop3_uidls (account_id, uidl, downloaded_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (account_id, uidl) DO NOTHING",
+            )?;
+            let mut body = tx.prepare_cached(
+                "INSERT INTO bodies (message_id, raw, fetched_at) VALUES (?1, ?2, ?3)",
+            )?;
+            for message in messages {
+                if record.execute(params![account.0, message.uidl, downloaded_at])? == 0 {
+                    ids.push(None);
+                    continue;
+                }
+                let envelope = NewEnvelope {
+                    pop3_uidl: Some(message.uidl.clone()),
+                    ..message.envelope.clone()
+                };
+                let id = insert_envelope(&tx, folder, &envelope)?;
+                body.execute(params![id.0, message.raw, downloaded_at])?;
+                ids.push(Some(id));
+            }
+        }
+        tx.commit()?;
+        Ok(ids)
+    }
+
+    /// [`Store::mark_pop3_deleted`] for many UIDLs in one transaction (after a QUIT
+    /// that committed their deletion).
+    pub fn mark_pop3_deleted_all(
+        &mut self,
+        account: AccountId,
+        uidls: &[&str],
+    ) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut stmt = tx.prepare_cached(
+                "UPDATE pop3_uidls SET deleted_on_server = 1 WHERE account_id = ?1 AND uidl = ?2",
+            )?;
+            for uidl in uidls {
+                stmt.execute(params![account.0, uidl])?;
+            }
+        }
+        tx.commit()?;
         Ok(())
     }
 
