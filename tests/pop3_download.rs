@@ -32,6 +32,10 @@ async fn leave_on_server_over_implicit_tls_downloads_once_and_keeps_the_mail() {
     let mut store = TestStore::new();
 
     let session = connect(&account, &user.password).await;
+    assert!(
+        session.advertises_pipelining(),
+        "Dovecot pipelines: RETRs are sent ahead"
+    );
     let (report, progress) = store
         .download(session, LeaveMode::LeaveOnServer, None)
         .await;
@@ -220,17 +224,17 @@ async fn a_connection_cut_after_k_retrs_then_a_rerun_gives_each_message_once() {
         .await;
     assert!(proxy.tripped());
     assert!(report.is_err());
-    assert_eq!(
-        store.message_ids().len(),
-        6,
-        "the six RETRs answered in full are stored"
-    );
+    // RETRs are pipelined: the six sent before the cut are answered in its grace
+    // second and stored (at least one, at most six, whatever the machine's load).
+    let kept = store.message_ids().len();
+    assert!((1..=6).contains(&kept), "{kept} stored before the cut");
+    assert_eq!(store.uidl_count(), kept);
 
     let session = connect(&account, &user.password).await;
     let (report, _) = store
         .download(session, LeaveMode::LeaveOnServer, None)
         .await;
-    assert_eq!(report.unwrap().stored, 9);
+    assert_eq!(report.unwrap().stored, 15 - kept);
     assert_exactly(&store, &seeded);
     assert_eq!(server_count(stack, &user).await, 15);
 }

@@ -255,7 +255,31 @@ impl Pop3Session {
     /// `size_hint` (from LIST) sizes the buffer once. Each read has the command
     /// timeout, so a large message on a slow link is fine while a stalled one is not.
     pub async fn retr(&mut self, number: u32, size_hint: u64) -> Result<Vec<u8>, ProtoError> {
-        self.simple(&format!("RETR {number}")).await?;
+        self.send_retr(number).await?;
+        self.read_retr(number, size_hint).await
+    }
+
+    /// The sending half of [`Pop3Session::retr`], for pipelining (RFC 2449
+    /// `PIPELINING`): several RETRs may be sent before their answers are read, in
+    /// order, with [`Pop3Session::read_retr`]. Hides one round trip per message.
+    pub async fn send_retr(&mut self, number: u32) -> Result<(), ProtoError> {
+        let peer = self.peer.clone();
+        peer.timed(
+            self.timeouts.command,
+            "RETR",
+            self.send(&format!("RETR {number}")),
+        )
+        .await
+    }
+
+    /// The reading half of [`Pop3Session::retr`]: the answer to the oldest RETR sent.
+    pub async fn read_retr(&mut self, number: u32, size_hint: u64) -> Result<Vec<u8>, ProtoError> {
+        let command = format!("RETR {number}");
+        let peer = self.peer.clone();
+        let reply = peer
+            .timed(self.timeouts.command, "RETR", self.read_line())
+            .await?;
+        self.status(&command, reply)?;
         let hint = usize::try_from(size_hint).unwrap_or(MAX_MESSAGE_BYTES);
         let mut message = Vec::with_capacity(hint.min(MAX_MESSAGE_BYTES));
         let mut decoder = dot::DotDecoder::default();
@@ -305,6 +329,13 @@ impl Pop3Session {
         self.simple("NOOP").await.map(|_| ())
     }
 
+    /// Whether CAPA listed `PIPELINING` (commands may be sent before earlier answers).
+    pub fn advertises_pipelining(&self) -> bool {
+        self.capabilities
+            .iter()
+            .any(|line| line.eq_ignore_ascii_case("PIPELINING"))
+    }
+
     /// Whether CAPA listed `UIDL` (servers without CAPA may still support it).
     pub fn advertises_uidl(&self) -> bool {
         self.capabilities
@@ -318,26 +349,31 @@ impl Pop3Session {
     async fn simple(&mut self, line: &str) -> Result<String, ProtoError> {
         let peer = self.peer.clone();
         let limit = self.timeouts.command;
-        let verb = line.split(' ').next().unwrap_or(line);
         let reply = peer
             .timed(limit, "command", async {
                 self.send(line).await?;
                 self.read_line().await
             })
             .await?;
+        self.status(line, reply)
+    }
+
+    /// A status line's text after `+OK`, or the error it stands for.
+    fn status(&self, command: &str, reply: String) -> Result<String, ProtoError> {
         if let Some(text) = reply.strip_prefix("+OK") {
             return Ok(text.trim_start().to_owned());
         }
         if reply.starts_with("-ERR") {
             return Err(ProtoError::CommandRefused {
                 protocol: Protocol::Pop3,
-                host: peer.host.clone(),
-                port: peer.port,
-                command: line.to_owned(),
+                host: self.peer.host.clone(),
+                port: self.peer.port,
+                command: command.to_owned(),
                 response: reply,
             });
         }
-        Err(peer.protocol_error(
+        let verb = command.split(' ').next().unwrap_or(command);
+        Err(self.peer.protocol_error(
             Protocol::Pop3,
             format!("unexpected answer to {verb}: {}", printable(&reply)),
         ))

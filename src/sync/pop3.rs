@@ -26,6 +26,9 @@ use writer::{Committed, Fetched, Writer};
 /// commit per message would make the disk, not the network, the limit.
 const BATCH_MESSAGES: usize = 200;
 const BATCH_BYTES: usize = 8 * 1024 * 1024;
+/// RETRs in flight when the server allows pipelining: enough to hide the round
+/// trip, few enough that a dropped session wastes little.
+const PIPELINE: usize = 8;
 
 /// One download: for which account, how to treat the server's copies, and "now".
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -191,8 +194,21 @@ async fn run(
 
     let mut batch: Vec<Fetched> = Vec::new();
     let mut batch_bytes = 0;
-    for message in &plan.fetch {
-        let raw = match session.retr(message.number, message.size).await {
+    let window = if session.advertises_pipelining() {
+        PIPELINE
+    } else {
+        1
+    };
+    let mut sent = 0;
+    for (index, message) in plan.fetch.iter().enumerate() {
+        while sent < plan.fetch.len() && sent < index + window {
+            if let Err(error) = session.send_retr(plan.fetch[sent].number).await {
+                writer.submit(folder, batch).await?;
+                return Err(error.into());
+            }
+            sent += 1;
+        }
+        let raw = match session.read_retr(message.number, message.size).await {
             Ok(raw) => raw,
             Err(ProtoError::CommandRefused { .. }) => {
                 report.refused += 1;

@@ -17,8 +17,9 @@ pub enum Fault {
     None,
     /// Forward this many bytes from the server, then cut both sides.
     AfterServerBytes(u64),
-    /// Cut both sides instead of forwarding the client's `nth` (1-based) command
-    /// that starts with `verb` (e.g. the 4th `RETR`, or the 1st `QUIT`).
+    /// Never forward the client's `nth` (1-based) command that starts with `verb`
+    /// (e.g. the 7th `RETR`, or the 1st `QUIT`) nor anything after it; a second
+    /// later, cut both sides.
     BeforeCommand { verb: &'static str, nth: usize },
 }
 
@@ -158,7 +159,10 @@ async fn upstream_pump(
             if starts {
                 seen += 1;
                 if seen == nth {
+                    // Swallow this command and everything after it; let answers to
+                    // commands already forwarded (pipelined RETRs) drain, then cut.
                     tripped.store(true, Ordering::SeqCst);
+                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
                     return;
                 }
             }
