@@ -144,3 +144,63 @@ impl Store {
         Ok(removed)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{FolderRole, MessageSource};
+
+    fn message(uidl: &str) -> Pop3Message {
+        Pop3Message {
+            uidl: uidl.to_owned(),
+            envelope: NewEnvelope {
+                subject: format!("about {uidl}"),
+                ..NewEnvelope::default()
+            },
+            raw: format!("Subject: about {uidl}\r\n\r\nhi\r\n").into_bytes(),
+        }
+    }
+
+    #[test]
+    fn a_message_its_body_and_its_uidl_are_stored_together_and_only_once() {
+        let mut store = Store::open_in_memory().unwrap();
+        let account = store.upsert_account("p", "p@example.org").unwrap();
+        let inbox = store
+            .upsert_folder(account, "INBOX", Some(FolderRole::Inbox))
+            .unwrap();
+        let ids = store
+            .store_pop3_messages(account, inbox, &[message("a"), message("b")], 1000)
+            .unwrap();
+        let first = ids[0].unwrap();
+        assert!(ids[1].is_some());
+        assert_eq!(
+            store.message_source(first).unwrap(),
+            MessageSource::Cached(message("a").raw)
+        );
+        let again = store
+            .store_pop3_messages(account, inbox, &[message("b"), message("c")], 2000)
+            .unwrap();
+        assert_eq!(again[0], None, "a recorded UIDL is never stored twice");
+        assert!(again[1].is_some());
+        assert_eq!(store.envelope_count(inbox).unwrap(), 3);
+        let uidls = store.pop3_uidls(account).unwrap();
+        assert_eq!(uidls.len(), 3);
+        assert_eq!(
+            uidls[1].downloaded_at, 1000,
+            "b keeps its first download time"
+        );
+    }
+
+    #[test]
+    fn a_failed_batch_records_no_uidl() {
+        let mut store = Store::open_in_memory().unwrap();
+        let account = store.upsert_account("p", "p@example.org").unwrap();
+        let missing = FolderId(999);
+        let result = store.store_pop3_messages(account, missing, &[message("a")], 1000);
+        assert!(
+            matches!(result, Err(StoreError::NoSuchFolder(_))),
+            "{result:?}"
+        );
+        assert!(store.pop3_uidls(account).unwrap().is_empty());
+    }
+}
