@@ -94,6 +94,16 @@ pub enum ProtoError {
         port: u16,
         detail: String,
     },
+    /// The server answered a command with an error (`-ERR`, `NO`); the session is
+    /// still in step and can go on.
+    #[error("the {protocol} server {host}:{port} refused {command}: {response}")]
+    CommandRefused {
+        protocol: Protocol,
+        host: String,
+        port: u16,
+        command: String,
+        response: String,
+    },
     #[error("{protocol} error with {host}:{port}: {detail}")]
     Protocol {
         protocol: Protocol,

@@ -5,9 +5,14 @@
 //! (`+ <json>`) from the final `+OK` (its `next_challenge` consumes whichever comes,
 //! and `auth` then waits for a line that never arrives), its client state is private
 //! so a login done around it cannot be handed back, and it cannot send STLS. POP3 is
-//! a handful of commands; the mail engine adds UIDL/RETR/DELE here.
+//! a handful of commands: UIDL, LIST, RETR, DELE, RSET, NOOP and QUIT are here.
+//!
+//! Deletions only take effect at a successful QUIT (RFC 1939 §6): a session that
+//! drops before it keeps every message on the server.
 
-use tokio::io::{AsyncWriteExt, BufReader};
+mod dot;
+
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
 use super::error::ProtoError;
 use super::line::{read_line, strip_prefix_ignore_case};
@@ -17,6 +22,24 @@ use super::{ConnectOptions, Peer, Timeouts};
 use crate::auth::sasl::{self, Mechanism, OAuthSasl, Protocol, SaslFailure};
 use crate::auth::{AccessTokens, Secret};
 use crate::config::Account;
+
+/// The largest message RETR accepts: a hostile or broken server cannot make postern
+/// buffer without end (SQLite's own limit for one value is 1 GB).
+pub const MAX_MESSAGE_BYTES: usize = 256 * 1024 * 1024;
+
+/// A message's number in this session and its size in octets (`LIST`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MessageSize {
+    pub number: u32,
+    pub size: u64,
+}
+
+/// A message's number in this session and its unique id, stable across sessions (`UIDL`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageUidl {
+    pub number: u32,
+    pub uidl: String,
+}
 
 /// A POP3 connection (logged in once returned by the `connect_*` functions).
 #[derive(Debug)]
@@ -191,9 +214,215 @@ impl Pop3Session {
         }
     }
 
-    /// `QUIT`: ends the session (and commits deletions).
+    /// `QUIT`: ends the session. Only a `+OK` here commits the session's deletions.
     pub async fn quit(mut self) -> Result<(), ProtoError> {
-        self.command("QUIT").await.map(|_| ())
+        self.simple("QUIT").await.map(|_| ())
+    }
+
+    /// `UIDL`: the unique id of every message not marked deleted, in number order.
+    pub async fn uidl_all(&mut self) -> Result<Vec<MessageUidl>, ProtoError> {
+        self.simple("UIDL").await?;
+        let mut listing = Vec::new();
+        while let Some(line) = self.listing_line().await? {
+            listing.push(self.parse_uidl(&line)?);
+        }
+        Ok(listing)
+    }
+
+    /// `UIDL n`: one message's unique id.
+    pub async fn uidl(&mut self, number: u32) -> Result<MessageUidl, ProtoError> {
+        let text = self.simple(&format!("UIDL {number}")).await?;
+        self.parse_uidl(&text)
+    }
+
+    /// `LIST`: the size of every message not marked deleted, in number order.
+    pub async fn list_all(&mut self) -> Result<Vec<MessageSize>, ProtoError> {
+        self.simple("LIST").await?;
+        let mut listing = Vec::new();
+        while let Some(line) = self.listing_line().await? {
+            listing.push(self.parse_size(&line)?);
+        }
+        Ok(listing)
+    }
+
+    /// `LIST n`: one message's size.
+    pub async fn list(&mut self, number: u32) -> Result<MessageSize, ProtoError> {
+        let text = self.simple(&format!("LIST {number}")).await?;
+        self.parse_size(&text)
+    }
+
+    /// `RETR n`: the message as raw bytes, dot-unstuffed, line ends as sent (CRLF).
+    /// `size_hint` (from LIST) sizes the buffer once. Each read has the command
+    /// timeout, so a large message on a slow link is fine while a stalled one is not.
+    pub async fn retr(&mut self, number: u32, size_hint: u64) -> Result<Vec<u8>, ProtoError> {
+        self.send_retr(number).await?;
+        self.read_retr(number, size_hint).await
+    }
+
+    /// The sending half of [`Pop3Session::retr`], for pipelining (RFC 2449
+    /// `PIPELINING`): several RETRs may be sent before their answers are read, in
+    /// order, with [`Pop3Session::read_retr`]. Hides one round trip per message.
+    pub async fn send_retr(&mut self, number: u32) -> Result<(), ProtoError> {
+        let peer = self.peer.clone();
+        peer.timed(
+            self.timeouts.command,
+            "RETR",
+            self.send(&format!("RETR {number}")),
+        )
+        .await
+    }
+
+    /// The reading half of [`Pop3Session::retr`]: the answer to the oldest RETR sent.
+    pub async fn read_retr(&mut self, number: u32, size_hint: u64) -> Result<Vec<u8>, ProtoError> {
+        let command = format!("RETR {number}");
+        let peer = self.peer.clone();
+        let reply = peer
+            .timed(self.timeouts.command, "RETR", self.read_line())
+            .await?;
+        self.status(&command, reply)?;
+        let hint = usize::try_from(size_hint).unwrap_or(MAX_MESSAGE_BYTES);
+        let mut message = Vec::with_capacity(hint.min(MAX_MESSAGE_BYTES));
+        let mut decoder = dot::DotDecoder::default();
+        let peer = self.peer.clone();
+        let limit = self.timeouts.command;
+        loop {
+            let buffer = peer
+                .timed(limit, "RETR", async {
+                    self.io.fill_buf().await.map_err(peer.io())
+                })
+                .await?;
+            if buffer.is_empty() {
+                return Err(peer.io()(std::io::Error::new(
+                    std::io::ErrorKind::UnexpectedEof,
+                    format!("the server closed the connection in the middle of message {number}"),
+                )));
+            }
+            let fed = decoder.feed(buffer, &mut message);
+            self.io.consume(fed.consumed);
+            if fed.done {
+                return Ok(message);
+            }
+            if message.len() > MAX_MESSAGE_BYTES {
+                return Err(peer.protocol_error(
+                    Protocol::Pop3,
+                    format!(
+                        "message {number} is larger than {} MB; postern stopped reading it",
+                        MAX_MESSAGE_BYTES / (1024 * 1024)
+                    ),
+                ));
+            }
+        }
+    }
+
+    /// `DELE n`: marks a message deleted. Nothing is deleted until a successful QUIT.
+    pub async fn dele(&mut self, number: u32) -> Result<(), ProtoError> {
+        self.simple(&format!("DELE {number}")).await.map(|_| ())
+    }
+
+    /// `RSET`: unmarks every message marked deleted in this session.
+    pub async fn rset(&mut self) -> Result<(), ProtoError> {
+        self.simple("RSET").await.map(|_| ())
+    }
+
+    /// `NOOP`: keeps the session alive and checks it still answers.
+    pub async fn noop(&mut self) -> Result<(), ProtoError> {
+        self.simple("NOOP").await.map(|_| ())
+    }
+
+    /// Whether CAPA listed `PIPELINING` (commands may be sent before earlier answers).
+    pub fn advertises_pipelining(&self) -> bool {
+        self.capabilities
+            .iter()
+            .any(|line| line.eq_ignore_ascii_case("PIPELINING"))
+    }
+
+    /// Whether CAPA listed `UIDL` (servers without CAPA may still support it).
+    pub fn advertises_uidl(&self) -> bool {
+        self.capabilities
+            .iter()
+            .any(|line| line.eq_ignore_ascii_case("UIDL"))
+    }
+
+    /// Sends `line` and reads its status line: the text after `+OK`;
+    /// [`ProtoError::CommandRefused`] for `-ERR` (the session is still in step);
+    /// a protocol error for anything else.
+    async fn simple(&mut self, line: &str) -> Result<String, ProtoError> {
+        let peer = self.peer.clone();
+        let limit = self.timeouts.command;
+        let reply = peer
+            .timed(limit, "command", async {
+                self.send(line).await?;
+                self.read_line().await
+            })
+            .await?;
+        self.status(line, reply)
+    }
+
+    /// A status line's text after `+OK`, or the error it stands for.
+    fn status(&self, command: &str, reply: String) -> Result<String, ProtoError> {
+        if let Some(text) = reply.strip_prefix("+OK") {
+            return Ok(text.trim_start().to_owned());
+        }
+        if reply.starts_with("-ERR") {
+            return Err(ProtoError::CommandRefused {
+                protocol: Protocol::Pop3,
+                host: self.peer.host.clone(),
+                port: self.peer.port,
+                command: command.to_owned(),
+                response: reply,
+            });
+        }
+        let verb = command.split(' ').next().unwrap_or(command);
+        Err(self.peer.protocol_error(
+            Protocol::Pop3,
+            format!("unexpected answer to {verb}: {}", printable(&reply)),
+        ))
+    }
+
+    /// The next line of a LIST/UIDL listing (dot-unstuffed), `None` at its end. Each
+    /// line has the command timeout: a 100,000-message listing is not one deadline.
+    async fn listing_line(&mut self) -> Result<Option<String>, ProtoError> {
+        let peer = self.peer.clone();
+        let line = peer
+            .timed(self.timeouts.command, "listing", self.read_line())
+            .await?;
+        if line == "." {
+            return Ok(None);
+        }
+        Ok(Some(match line.strip_prefix('.') {
+            Some(unstuffed) => unstuffed.to_owned(),
+            None => line,
+        }))
+    }
+
+    fn parse_uidl(&self, line: &str) -> Result<MessageUidl, ProtoError> {
+        let mut fields = line.split_whitespace();
+        let number = fields.next().and_then(|n| n.parse::<u32>().ok());
+        let uidl = fields.next().filter(|uidl| valid_uidl(uidl));
+        match (number, uidl, fields.next()) {
+            (Some(number), Some(uidl), None) => Ok(MessageUidl {
+                number,
+                uidl: uidl.to_owned(),
+            }),
+            _ => Err(self.peer.protocol_error(
+                Protocol::Pop3,
+                format!("malformed UIDL line: {}", printable(line)),
+            )),
+        }
+    }
+
+    fn parse_size(&self, line: &str) -> Result<MessageSize, ProtoError> {
+        let mut fields = line.split_whitespace();
+        let number = fields.next().and_then(|n| n.parse::<u32>().ok());
+        let size = fields.next().and_then(|n| n.parse::<u64>().ok());
+        // RFC 1939 allows more after the size; only the two numbers matter.
+        match (number, size) {
+            (Some(number), Some(size)) => Ok(MessageSize { number, size }),
+            _ => Err(self.peer.protocol_error(
+                Protocol::Pop3,
+                format!("malformed LIST line: {}", printable(line)),
+            )),
+        }
     }
 
     /// The lines of a multi-line answer after its `+OK` line, dot-unstuffed, up to
@@ -273,5 +502,45 @@ impl Pop3Session {
 
     async fn read_line(&mut self) -> Result<String, ProtoError> {
         read_line(&mut self.io).await.map_err(self.peer.io())
+    }
+}
+
+/// RFC 1939 §7: 1 to 70 characters in 0x21..=0x7E.
+fn valid_uidl(uidl: &str) -> bool {
+    (1..=70).contains(&uidl.len()) && uidl.bytes().all(|byte| (0x21..=0x7e).contains(&byte))
+}
+
+/// A server's line shortened and stripped of control characters, for an error message.
+fn printable(line: &str) -> String {
+    const SHOWN: usize = 120;
+    let mut shown: String = line
+        .chars()
+        .take(SHOWN)
+        .map(|c| if c.is_control() { '\u{fffd}' } else { c })
+        .collect();
+    if line.chars().count() > SHOWN {
+        shown.push('…');
+    }
+    shown
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uidls_follow_rfc_1939() {
+        assert!(valid_uidl("0000000a5f1e2d3c"));
+        assert!(valid_uidl("!~"));
+        assert!(!valid_uidl(""));
+        assert!(!valid_uidl(&"x".repeat(71)));
+        assert!(!valid_uidl("with space"));
+        assert!(!valid_uidl("caf\u{e9}"));
+    }
+
+    #[test]
+    fn printable_hides_control_characters_and_shortens() {
+        assert_eq!(printable("a\u{1b}[2Jb"), "a\u{fffd}[2Jb");
+        assert_eq!(printable(&"y".repeat(200)).chars().count(), 121);
     }
 }

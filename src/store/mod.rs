@@ -14,7 +14,7 @@ pub mod schema;
 pub use envelopes::NewEnvelope;
 pub use maildir::{IndexReport, index_maildir, set_maildir_flags};
 pub use outbox::{DraftId, DraftRow, NewDraft, OutboxId, OutboxRow, OutboxState};
-pub use pop3::Pop3Uidl;
+pub use pop3::{Pop3Message, Pop3Uidl};
 
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
