@@ -43,9 +43,6 @@ async fn bench(n: usize) {
         mb(seeded.bytes),
         seeded.elapsed.as_secs_f64()
     );
-    // Dovecot looks at its passwd-file at most once a second: let it see the user.
-    tokio::time::sleep(Duration::from_millis(1100)).await;
-
     // Warm-up: Dovecot builds its index and UIDL cache in the first session; neither
     // timed run should pay for that.
     let warm = raw_retr_loop(stack, &user, 0).await;

@@ -96,38 +96,10 @@ impl Store {
         envelopes: &[NewEnvelope],
     ) -> Result<Vec<MessageId>, StoreError> {
         let tx = self.conn.transaction()?;
-        let mut ids = Vec::with_capacity(envelopes.len());
-        {
-            let mut stmt = tx.prepare_cached(
-                "INSERT INTO messages (folder_id, uid, maildir_key, maildir_path, pop3_uidl,
-                    message_id, in_reply_to, date, from_display, from_addr, to_addrs, cc_addrs,
-                    subject, flags, size, has_attachments, arrived)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
-            )?;
-            for e in envelopes {
-                stmt.execute(params![
-                    folder.0,
-                    e.uid,
-                    e.maildir_key,
-                    e.maildir_path.as_deref().map(path_to_blob),
-                    e.pop3_uidl,
-                    e.message_id,
-                    e.in_reply_to,
-                    e.date,
-                    e.from_display,
-                    e.from_addr,
-                    e.to,
-                    e.cc,
-                    e.subject,
-                    e.flags.to_bits(),
-                    i64::try_from(e.size).unwrap_or(i64::MAX),
-                    e.has_attachments,
-                    e.arrived,
-                ])
-                .map_err(|err| foreign_key_to_folder(err, folder))?;
-                ids.push(MessageId(tx.last_insert_rowid()));
-            }
-        }
+        let ids = envelopes
+            .iter()
+            .map(|envelope| insert_envelope(&tx, folder, envelope))
+            .collect::<Result<Vec<_>, _>>()?;
         tx.commit()?;
         Ok(ids)
     }
@@ -289,8 +261,8 @@ impl Store {
     }
 }
 
-/// Inserts one message row inside the caller's transaction (the same row
-/// [`Store::insert_envelopes`] writes).
+/// Inserts one message row inside the caller's transaction (the statement is
+/// cached, so a batch costs one prepare).
 pub(crate) fn insert_envelope(
     tx: &rusqlite::Transaction<'_>,
     folder: FolderId,

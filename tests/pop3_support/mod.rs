@@ -8,12 +8,11 @@ pub mod proxy;
 
 use std::collections::HashSet;
 use std::path::Path;
-use std::time::Duration;
 
 use postern::auth::Secret;
 use postern::config::{Account, Config, Endpoint, TlsMode};
 use postern::proto::pop3::{self, Pop3Session};
-use postern::proto::{ConnectOptions, ProtoError};
+use postern::proto::ConnectOptions;
 use postern::store::{AccountId, FolderRole, MessageSource, Store};
 use postern::sync::pop3::{DownloadReport, DownloadRequest, LeaveMode, Progress, download};
 use postern_test_stack::{Stack, TestUser};
@@ -61,21 +60,12 @@ pub fn starttls(stack: &Stack, user: &TestUser) -> Account {
     )
 }
 
-/// Logs in with the password. A user made a moment ago may be refused for up to a
-/// second: Dovecot's passwd-file driver looks at the file at most once a second, so
-/// a refusal is retried a few times before it counts.
+/// Logs in with the password (`Stack::new_user` returns once Dovecot can see the user).
 pub async fn connect(account: &Account, password: &str) -> Pop3Session {
     let password = Secret::new(password.to_owned());
-    let mut attempts = 0;
-    loop {
-        attempts += 1;
-        match pop3::connect_password(account, &password, &ConnectOptions::default()).await {
-            Ok(session) => return session,
-            Err(ProtoError::PasswordRejected { .. }) if attempts < 6 => {
-                tokio::time::sleep(Duration::from_millis(400)).await;
-            }
-            Err(error) => panic!("login to {:?}: {error}", account.pop3),
-        }
+    match pop3::connect_password(account, &password, &ConnectOptions::default()).await {
+        Ok(session) => session,
+        Err(error) => panic!("login to {:?}: {error}", account.pop3),
     }
 }
 

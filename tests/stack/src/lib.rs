@@ -28,7 +28,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU16, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 pub use certs::Certs;
 pub use error::StackError;
@@ -303,12 +303,25 @@ impl Stack {
         write_file(&tmp, &lines.concat())?;
         std::fs::rename(&tmp, &path).map_err(StackError::fs("replace", &path))?;
         drop(lines);
+        self.wait_until_known();
         Ok(TestUser {
             name,
             password,
             home,
             maildir,
         })
+    }
+
+    /// Dovecot's passwd-file driver looks at the file at most once per wall-clock second
+    /// (it compares the second of its last check), so a user written now may be unknown
+    /// to a login in the same second. Once the next second has begun, the next lookup
+    /// re-reads the file: wait for that boundary (at most a second, half on average).
+    fn wait_until_known(&self) {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default();
+        let into_second = Duration::from_nanos(u64::from(now.subsec_nanos()));
+        std::thread::sleep(Duration::from_secs(1) - into_second + Duration::from_millis(5));
     }
 
     /// Writes generated messages into a user's folder.
