@@ -16,4 +16,5 @@ pub mod mime;
 pub mod paths;
 pub mod proto;
 pub mod store;
+pub mod sync;
 pub mod tui;
