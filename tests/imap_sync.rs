@@ -618,11 +618,18 @@ async fn relay(client: TcpStream, server: TcpStream, fault: Fault) {
     upstream.abort();
 }
 
-async fn faulty_sync(stack: &Stack, user: &TestUser, fault: Fault) -> (Store, FolderId) {
+/// The store is a file (so chunks are written by the sync's writer thread): the
+/// returned directory keeps it.
+async fn faulty_sync(
+    stack: &Stack,
+    user: &TestUser,
+    fault: Fault,
+) -> (Store, FolderId, tempfile::TempDir) {
     let port = fault_proxy(stack.ports().imap, fault).await;
     let account = account_for(user, "127.0.0.1", port, "none", stack.ca_file());
     drop(other_client(stack, user).await);
-    let mut store = Store::open_in_memory().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("store.sqlite")).unwrap();
     let id = store.upsert_account("t", &user.name).unwrap();
     let options = SyncOptions {
         chunk: 400,
@@ -643,7 +650,7 @@ async fn faulty_sync(stack: &Stack, user: &TestUser, fault: Fault) -> (Store, Fo
     // The connection refuses further work instead of misreading the stream.
     let again = sync.sync_folder(&mut store, inbox, &mut noop).await;
     assert!(matches!(again, Err(e) if e.is_connection_failure()));
-    (store, inbox)
+    (store, inbox, dir)
 }
 
 /// After the fault, a new connection (no proxy) resumes: no loss, no duplicate.
@@ -673,7 +680,7 @@ async fn connection_dropped_mid_fetch_keeps_chunks_and_resumes() {
     let stack = Stack::shared();
     let user = stack.new_user("drop").unwrap();
     stack.seed(&user, &SeedSpec::inbox(2000)).unwrap();
-    let (store, inbox) = faulty_sync(stack, &user, Fault::DropAfter(500_000)).await;
+    let (store, inbox, _dir) = faulty_sync(stack, &user, Fault::DropAfter(500_000)).await;
     let stored = count(&store, inbox);
     assert!(stored > 100 && stored < 2000, "{stored} stored");
     resume(stack, &user, store, inbox, 2000).await;
@@ -684,7 +691,7 @@ async fn garbage_from_the_server_is_a_clear_error_and_resumes() {
     let stack = Stack::shared();
     let user = stack.new_user("garbage").unwrap();
     stack.seed(&user, &SeedSpec::inbox(900)).unwrap();
-    let (store, inbox) = faulty_sync(stack, &user, Fault::Garbage).await;
+    let (store, inbox, _dir) = faulty_sync(stack, &user, Fault::Garbage).await;
     // The first screen came by sequence number, before the first UID FETCH.
     assert_eq!(count(&store, inbox), 100);
     resume(stack, &user, store, inbox, 900).await;

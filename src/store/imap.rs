@@ -241,3 +241,14 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// A second connection to the same database file, for a writer thread (WAL lets
+    /// it write while this one reads). `None` for an in-memory store.
+    pub fn reopen(&self) -> Result<Option<Store>, StoreError> {
+        match self.conn.path() {
+            Some(path) if !path.is_empty() => Store::open(std::path::Path::new(path)).map(Some),
+            _ => Ok(None),
+        }
+    }
+}

@@ -5,6 +5,7 @@
 
 use async_imap::imap_proto::{MailboxDatum, Response};
 
+use super::writer::ChunkWriter;
 use super::{ImapSync, SyncError, SyncProgress, SyncReport, uid_set};
 use crate::proto::imap::{ENVELOPE_ITEMS, FetchedEnvelope, Handled, Selected};
 use crate::store::{Flags, FolderId, NewEnvelope, Store, SyncState};
@@ -206,29 +207,43 @@ impl ImapSync {
         let mut command = format!("UID FETCH {} {ENVELOPE_ITEMS}", uid_set(first));
         let mut tag = self.conn.send(&command).await?;
         let mut capacity = first.len();
-        loop {
-            let mut fetched = Vec::with_capacity(capacity);
-            self.conn
-                .finish(&command, &tag, |response| {
-                    take_envelope(response, &mut fetched)
-                })
-                .await?;
-            let next = chunks.next();
-            if let Some(uids) = next {
-                command = format!("UID FETCH {} {ENVELOPE_ITEMS}", uid_set(uids));
-                tag = self.conn.send(&command).await?;
-                capacity = uids.len();
-            }
-            report.fetched += store.upsert_imap_envelopes(folder, &fetched)?;
-            progress(SyncProgress {
-                folder,
-                fetched: report.fetched,
-                to_fetch,
-            });
-            if next.is_none() {
-                return Ok(());
+        let mut writer = ChunkWriter::start(store, folder)?;
+        let fetched_all = async {
+            loop {
+                let mut fetched = Vec::with_capacity(capacity);
+                self.conn
+                    .finish(&command, &tag, |response| {
+                        take_envelope(response, &mut fetched)
+                    })
+                    .await?;
+                let next = chunks.next();
+                if let Some(uids) = next {
+                    command = format!("UID FETCH {} {ENVELOPE_ITEMS}", uid_set(uids));
+                    tag = self.conn.send(&command).await?;
+                    capacity = uids.len();
+                }
+                report.fetched += writer.write(store, fetched).await?;
+                progress(SyncProgress {
+                    folder,
+                    fetched: report.fetched,
+                    to_fetch,
+                });
+                if next.is_none() {
+                    return Ok::<(), SyncError>(());
+                }
             }
         }
+        .await;
+        // Whatever was handed over is committed, even after a network failure.
+        let flushed = writer.finish().await;
+        fetched_all?;
+        report.fetched += flushed?;
+        progress(SyncProgress {
+            folder,
+            fetched: report.fetched,
+            to_fetch,
+        });
+        Ok(())
     }
 
     /// Every UID of the selected mailbox, ascending.

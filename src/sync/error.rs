@@ -20,6 +20,8 @@ pub enum SyncError {
         "the account has no Trash folder, so nothing was deleted\n  hint: create a folder named Trash on the server, or expunge explicitly"
     )]
     NoTrash,
+    #[error("the store writer stopped unexpectedly; chunks stored so far are kept")]
+    WriterStopped,
 }
 
 impl SyncError {

@@ -14,6 +14,7 @@ mod folders;
 mod idle;
 mod search;
 mod uidset;
+mod writer;
 
 use std::time::Duration;
 
