@@ -7,7 +7,7 @@ use async_imap::imap_proto::{MailboxDatum, Response};
 
 use super::writer::ChunkWriter;
 use super::{ImapSync, SyncError, SyncProgress, SyncReport, uid_set};
-use crate::proto::imap::{ENVELOPE_ITEMS, FetchedEnvelope, Handled, Selected};
+use crate::proto::imap::{ENVELOPE_ITEMS, FetchedEnvelope, Handled, RawFetch, Selected};
 use crate::store::{Flags, FolderId, NewEnvelope, Store, SyncState};
 
 impl ImapSync {
@@ -212,9 +212,7 @@ impl ImapSync {
             loop {
                 let mut fetched = Vec::with_capacity(capacity);
                 self.conn
-                    .finish(&command, &tag, |response| {
-                        take_envelope(response, &mut fetched)
-                    })
+                    .finish(&command, &tag, |response| take_raw(response, &mut fetched))
                     .await?;
                 let next = chunks.next();
                 if let Some(uids) = next {
@@ -270,6 +268,17 @@ fn take_envelope(response: &Response<'_>, into: &mut Vec<NewEnvelope>) -> Handle
         && let Some(fetched) = FetchedEnvelope::from_attributes(attributes)
     {
         into.push(fetched.envelope);
+        return Handled::Taken;
+    }
+    Handled::Pass
+}
+
+/// Like [`take_envelope`], the header left unparsed (the writer parses it).
+fn take_raw(response: &Response<'_>, into: &mut Vec<RawFetch>) -> Handled {
+    if let Response::Fetch(_, attributes) = response
+        && let Some(fetched) = RawFetch::from_attributes(attributes)
+    {
+        into.push(fetched);
         return Handled::Taken;
     }
     Handled::Pass

@@ -1,4 +1,4 @@
-//! Storing fetched chunks while the next one is read: a file-backed store gets a
+//! Parsing and storing fetched chunks while the next one is read: a file-backed store gets a
 //! second connection on a blocking thread, so SQLite work overlaps network and
 //! parsing; an in-memory store is written inline. Every chunk is one transaction,
 //! and chunks handed over before a failure are still committed.
@@ -7,6 +7,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use super::SyncError;
+use crate::proto::imap::RawFetch;
 use crate::store::{FolderId, NewEnvelope, Store, StoreError};
 
 /// Chunks waiting for the writer; more would only hold memory.
@@ -17,7 +18,7 @@ pub(super) enum ChunkWriter {
         folder: FolderId,
     },
     Thread {
-        chunks: Option<mpsc::Sender<Vec<NewEnvelope>>>,
+        chunks: Option<mpsc::Sender<Vec<RawFetch>>>,
         stored: mpsc::UnboundedReceiver<usize>,
         handle: JoinHandle<Result<(), StoreError>>,
     },
@@ -28,11 +29,11 @@ impl ChunkWriter {
         let Some(mut own) = store.reopen()? else {
             return Ok(ChunkWriter::Inline { folder });
         };
-        let (chunk_tx, mut chunk_rx) = mpsc::channel::<Vec<NewEnvelope>>(QUEUE);
+        let (chunk_tx, mut chunk_rx) = mpsc::channel::<Vec<RawFetch>>(QUEUE);
         let (stored_tx, stored) = mpsc::unbounded_channel();
         let handle = tokio::task::spawn_blocking(move || {
             while let Some(chunk) = chunk_rx.blocking_recv() {
-                let written = own.upsert_imap_envelopes(folder, &chunk)?;
+                let written = own.upsert_imap_envelopes(folder, &envelopes(chunk))?;
                 let _ = stored_tx.send(written);
             }
             Ok(())
@@ -49,10 +50,12 @@ impl ChunkWriter {
     pub(super) async fn write(
         &mut self,
         store: &mut Store,
-        chunk: Vec<NewEnvelope>,
+        chunk: Vec<RawFetch>,
     ) -> Result<usize, SyncError> {
         match self {
-            ChunkWriter::Inline { folder } => Ok(store.upsert_imap_envelopes(*folder, &chunk)?),
+            ChunkWriter::Inline { folder } => {
+                Ok(store.upsert_imap_envelopes(*folder, &envelopes(chunk))?)
+            }
             ChunkWriter::Thread { chunks, stored, .. } => {
                 let sent = match chunks {
                     Some(tx) => tx.send(chunk).await.is_ok(),
@@ -95,4 +98,12 @@ impl ChunkWriter {
             }
         }
     }
+}
+
+/// Parses a chunk's headers (on the writer's thread when there is one).
+pub(super) fn envelopes(chunk: Vec<RawFetch>) -> Vec<NewEnvelope> {
+    chunk
+        .into_iter()
+        .map(|raw| raw.into_envelope().envelope)
+        .collect()
 }

@@ -26,6 +26,25 @@ impl FetchedEnvelope {
     /// Builds from a FETCH response's attributes. `None` when the UID or the header
     /// is missing (an unsolicited flag update, not an answer to our FETCH).
     pub fn from_attributes(attributes: &[AttributeValue<'_>]) -> Option<FetchedEnvelope> {
+        RawFetch::from_attributes(attributes).map(RawFetch::into_envelope)
+    }
+}
+
+/// A FETCH answer copied out of the response, header not parsed yet: the parsing
+/// can then happen on another thread than the network reading.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawFetch {
+    pub uid: u32,
+    pub flags: Flags,
+    pub size: u64,
+    /// INTERNALDATE, Unix seconds.
+    pub arrived: i64,
+    pub header: Vec<u8>,
+}
+
+impl RawFetch {
+    /// See [`FetchedEnvelope::from_attributes`].
+    pub fn from_attributes(attributes: &[AttributeValue<'_>]) -> Option<RawFetch> {
         let mut uid = None;
         let mut flags = Flags::default();
         let mut size = 0u64;
@@ -43,13 +62,25 @@ impl FetchedEnvelope {
                 _ => {}
             }
         }
-        let uid = uid?;
-        let header = header?;
-        let parsed = parse_envelope(header);
-        let mut envelope = NewEnvelope::from_envelope(&parsed, flags, size, arrived);
-        envelope.uid = Some(uid);
-        envelope.has_attachments = announces_attachments(header);
-        Some(FetchedEnvelope { uid, envelope })
+        Some(RawFetch {
+            uid: uid?,
+            flags,
+            size,
+            arrived,
+            header: header?.to_vec(),
+        })
+    }
+
+    /// Parses the header into the store's envelope.
+    pub fn into_envelope(self) -> FetchedEnvelope {
+        let parsed = parse_envelope(&self.header);
+        let mut envelope = NewEnvelope::from_envelope(&parsed, self.flags, self.size, self.arrived);
+        envelope.uid = Some(self.uid);
+        envelope.has_attachments = announces_attachments(&self.header);
+        FetchedEnvelope {
+            uid: self.uid,
+            envelope,
+        }
     }
 }
 

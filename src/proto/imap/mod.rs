@@ -16,6 +16,6 @@ mod quote;
 pub use conn::{Capabilities, Completion, Handled, ImapConn, Selected, ServerEvents};
 pub use connect::{ImapSession, connect_authenticated, connect_oauth, connect_password};
 pub use error::ImapError;
-pub use fetch::{ENVELOPE_ITEMS, FetchedEnvelope};
+pub use fetch::{ENVELOPE_ITEMS, FetchedEnvelope, RawFetch};
 pub use list::RemoteFolder;
 pub use quote::quote;
