@@ -6,12 +6,14 @@
 mod accounts;
 mod envelopes;
 mod folders;
+mod imap;
 pub mod maildir;
 mod outbox;
 mod pop3;
 pub mod schema;
 
 pub use envelopes::NewEnvelope;
+pub use imap::ImapLocation;
 pub use maildir::{IndexReport, index_maildir, set_maildir_flags};
 pub use outbox::{DraftId, DraftRow, NewDraft, OutboxId, OutboxRow, OutboxState};
 pub use pop3::{Pop3Message, Pop3Uidl};

@@ -11,8 +11,8 @@ use std::path::Path;
 
 use postern::auth::Secret;
 use postern::config::{Account, Config, Endpoint, TlsMode};
-use postern::proto::pop3::{self, Pop3Session};
 use postern::proto::ConnectOptions;
+use postern::proto::pop3::{self, Pop3Session};
 use postern::store::{AccountId, FolderRole, MessageSource, Store};
 use postern::sync::pop3::{DownloadReport, DownloadRequest, LeaveMode, Progress, download};
 use postern_test_stack::{Stack, TestUser};

@@ -9,14 +9,14 @@ use std::sync::Arc;
 
 use tokio::io::{AsyncWriteExt, BufReader};
 
-use super::error::ProtoError;
-use super::line::{read_line, strip_prefix_ignore_case};
-use super::stream::{LineTap, MailStream};
-use super::tls::{self, Connected};
-use super::{ConnectOptions, Peer, Timeouts, starttls};
 use crate::auth::sasl::{ImapAuthenticator, Mechanism, OAuthSasl, Protocol, SaslFailure};
 use crate::auth::{AccessTokens, Secret};
 use crate::config::{Account, Endpoint};
+use crate::proto::error::ProtoError;
+use crate::proto::line::{read_line, strip_prefix_ignore_case};
+use crate::proto::stream::{LineTap, MailStream};
+use crate::proto::tls::{self, Connected};
+use crate::proto::{ConnectOptions, Peer, Timeouts, starttls};
 
 /// A logged-in IMAP session.
 pub type ImapSession = async_imap::Session<MailStream>;

@@ -1,0 +1,254 @@
+//! IMAP bookkeeping: messages by UID, flag and expunge updates from the server, and
+//! the folders that mirror server mailboxes. Every bulk change is one transaction.
+
+use std::ops::RangeInclusive;
+
+use rusqlite::{OptionalExtension, params};
+
+use super::envelopes::path_to_blob;
+use super::{AccountId, Flags, FolderId, MessageId, NewEnvelope, Store, StoreError};
+
+/// Where a message lives on an IMAP server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImapLocation {
+    pub folder: FolderId,
+    pub uid: Option<u32>,
+    pub flags: Flags,
+}
+
+impl Store {
+    /// Folders of `account` that mirror a server mailbox: (id, server name).
+    pub fn imap_folders(&self, account: AccountId) -> Result<Vec<(FolderId, String)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, imap_path FROM folders WHERE account_id = ?1 AND imap_path IS NOT NULL",
+        )?;
+        let rows = stmt.query_map([account.0], |row| Ok((FolderId(row.get(0)?), row.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The folder of `account` with the server name `path`.
+    pub fn folder_by_imap_path(
+        &self,
+        account: AccountId,
+        path: &str,
+    ) -> Result<Option<FolderId>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT id FROM folders WHERE account_id = ?1 AND imap_path = ?2",
+                params![account.0, path],
+                |row| row.get(0).map(FolderId),
+            )
+            .optional()?)
+    }
+
+    /// The UIDs of a folder's messages, ascending.
+    pub fn folder_uids(&self, folder: FolderId) -> Result<Vec<u32>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT uid FROM messages WHERE folder_id = ?1 AND uid IS NOT NULL ORDER BY uid",
+        )?;
+        let rows = stmt.query_map([folder.0], |row| row.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// (UID, flags) of a folder's messages, ascending by UID.
+    pub fn folder_uid_flags(&self, folder: FolderId) -> Result<Vec<(u32, Flags)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT uid, flags FROM messages WHERE folder_id = ?1 AND uid IS NOT NULL ORDER BY uid",
+        )?;
+        let rows = stmt.query_map([folder.0], |row| {
+            Ok((row.get(0)?, Flags::from_bits(row.get(1)?)))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The highest UID stored for a folder.
+    pub fn max_uid(&self, folder: FolderId) -> Result<Option<u32>, StoreError> {
+        Ok(self.conn.query_row(
+            "SELECT MAX(uid) FROM messages WHERE folder_id = ?1",
+            [folder.0],
+            |row| row.get(0),
+        )?)
+    }
+
+    /// The message with `uid` in `folder`.
+    pub fn message_by_uid(
+        &self,
+        folder: FolderId,
+        uid: u32,
+    ) -> Result<Option<MessageId>, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT id FROM messages WHERE folder_id = ?1 AND uid = ?2")?
+            .query_row(params![folder.0, uid], |row| row.get(0).map(MessageId))
+            .optional()?)
+    }
+
+    /// The messages of `folder` with these UIDs (UIDs not stored are skipped),
+    /// newest first.
+    pub fn messages_by_uids(
+        &self,
+        folder: FolderId,
+        uids: &[u32],
+    ) -> Result<Vec<MessageId>, StoreError> {
+        let mut found = Vec::new();
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id, date FROM messages WHERE folder_id = ?1 AND uid = ?2")?;
+        for uid in uids {
+            if let Some(row) = stmt
+                .query_row(params![folder.0, uid], |row| {
+                    Ok((MessageId(row.get(0)?), row.get::<_, i64>(1)?))
+                })
+                .optional()?
+            {
+                found.push(row);
+            }
+        }
+        found.sort_by(|a, b| b.1.cmp(&a.1).then(b.0.cmp(&a.0)));
+        Ok(found.into_iter().map(|(id, _)| id).collect())
+    }
+
+    /// Folder, UID and flags of a message.
+    pub fn imap_location(&self, id: MessageId) -> Result<ImapLocation, StoreError> {
+        self.conn
+            .prepare_cached("SELECT folder_id, uid, flags FROM messages WHERE id = ?1")?
+            .query_row([id.0], |row| {
+                Ok(ImapLocation {
+                    folder: FolderId(row.get(0)?),
+                    uid: row.get(1)?,
+                    flags: Flags::from_bits(row.get(2)?),
+                })
+            })
+            .optional()?
+            .ok_or(StoreError::NoSuchMessage(id))
+    }
+
+    /// Adds fetched messages to `folder` in one transaction. A UID already stored
+    /// (a resumed sync fetching a chunk again) only has its flags updated. Returns
+    /// how many rows were written.
+    pub fn upsert_imap_envelopes(
+        &mut self,
+        folder: FolderId,
+        envelopes: &[NewEnvelope],
+    ) -> Result<usize, StoreError> {
+        let tx = self.conn.transaction()?;
+        let mut written = 0;
+        {
+            let mut stmt = tx.prepare_cached(
+                "INSERT INTO messages (folder_id, uid, maildir_key, maildir_path, pop3_uidl,
+                    message_id, in_reply_to, date, from_display, from_addr, to_addrs, cc_addrs,
+                    subject, flags, size, has_attachments, arrived)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
+                 ON CONFLICT (folder_id, uid) WHERE uid IS NOT NULL
+                 DO UPDATE SET flags = excluded.flags",
+            )?;
+            for e in envelopes {
+                written += stmt.execute(params![
+                    folder.0,
+                    e.uid,
+                    e.maildir_key,
+                    e.maildir_path.as_deref().map(path_to_blob),
+                    e.pop3_uidl,
+                    e.message_id,
+                    e.in_reply_to,
+                    e.date,
+                    e.from_display,
+                    e.from_addr,
+                    e.to,
+                    e.cc,
+                    e.subject,
+                    e.flags.to_bits(),
+                    i64::try_from(e.size).unwrap_or(i64::MAX),
+                    e.has_attachments,
+                    e.arrived,
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(written)
+    }
+
+    /// Sets the flags of messages by UID in one transaction; UIDs not stored are
+    /// ignored. Returns how many messages changed.
+    pub fn set_flags_by_uid(
+        &mut self,
+        folder: FolderId,
+        updates: &[(u32, Flags)],
+    ) -> Result<usize, StoreError> {
+        let tx = self.conn.transaction()?;
+        let mut changed = 0;
+        {
+            let mut stmt = tx.prepare_cached(
+                "UPDATE messages SET flags = ?3 WHERE folder_id = ?1 AND uid = ?2 AND flags != ?3",
+            )?;
+            for (uid, flags) in updates {
+                changed += stmt.execute(params![folder.0, uid, flags.to_bits()])?;
+            }
+        }
+        tx.commit()?;
+        Ok(changed)
+    }
+
+    /// Removes the messages whose UIDs fall in `ranges`, in one transaction.
+    pub fn delete_uid_ranges(
+        &mut self,
+        folder: FolderId,
+        ranges: &[RangeInclusive<u32>],
+    ) -> Result<usize, StoreError> {
+        let tx = self.conn.transaction()?;
+        let mut removed = 0;
+        {
+            let mut stmt = tx.prepare_cached(
+                "DELETE FROM messages WHERE folder_id = ?1 AND uid BETWEEN ?2 AND ?3",
+            )?;
+            for range in ranges {
+                removed += stmt.execute(params![folder.0, range.start(), range.end()])?;
+            }
+        }
+        tx.commit()?;
+        Ok(removed)
+    }
+
+    /// Removes every message of a folder (its UIDVALIDITY changed) and forgets its
+    /// sync state, in one transaction.
+    pub fn reset_imap_folder(&mut self, folder: FolderId) -> Result<usize, StoreError> {
+        let tx = self.conn.transaction()?;
+        let removed = tx.execute("DELETE FROM messages WHERE folder_id = ?1", [folder.0])?;
+        tx.execute(
+            "UPDATE folders SET uidvalidity = NULL, uidnext = NULL, highestmodseq = NULL
+             WHERE id = ?1",
+            [folder.0],
+        )?;
+        tx.commit()?;
+        Ok(removed)
+    }
+
+    /// A message moved on the server: now `uid` in `folder` (its cached body stays).
+    pub fn relocate_message(
+        &self,
+        id: MessageId,
+        folder: FolderId,
+        uid: u32,
+    ) -> Result<(), StoreError> {
+        let changed = self.conn.execute(
+            "UPDATE messages SET folder_id = ?2, uid = ?3 WHERE id = ?1",
+            params![id.0, folder.0, uid],
+        )?;
+        if changed == 0 {
+            return Err(StoreError::NoSuchMessage(id));
+        }
+        Ok(())
+    }
+}
+
+impl Store {
+    /// A second connection to the same database file, for a writer thread (WAL lets
+    /// it write while this one reads). `None` for an in-memory store.
+    pub fn reopen(&self) -> Result<Option<Store>, StoreError> {
+        match self.conn.path() {
+            Some(path) if !path.is_empty() => Store::open(std::path::Path::new(path)).map(Some),
+            _ => Ok(None),
+        }
+    }
+}

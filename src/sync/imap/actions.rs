@@ -1,0 +1,200 @@
+//! Changes made here and pushed to the server: flags, move, copy, delete, expunge.
+//! The store follows only once the server said OK.
+
+use std::collections::BTreeMap;
+
+use super::append::flag_list;
+use super::{ImapSync, SyncError, uid_set};
+use crate::proto::imap::{Handled, quote};
+use crate::store::{Flags, FolderId, FolderRole, MessageId, Store};
+
+/// Flags to add and to remove.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct FlagChange {
+    pub add: Flags,
+    pub remove: Flags,
+}
+
+impl FlagChange {
+    fn apply(self, flags: Flags) -> Flags {
+        Flags::from_bits((flags.to_bits() | self.add.to_bits()) & !self.remove.to_bits())
+    }
+}
+
+/// Messages grouped by folder: folder -> [(message, uid)], UIDs ascending.
+type ByFolder = BTreeMap<FolderId, Vec<(MessageId, u32)>>;
+
+impl ImapSync {
+    /// Sets and clears flags on the server (UID STORE ... .SILENT), then in the store.
+    pub async fn set_flags(
+        &mut self,
+        store: &mut Store,
+        messages: &[MessageId],
+        change: FlagChange,
+    ) -> Result<(), SyncError> {
+        for (folder, items) in self.group(store, messages)? {
+            let path = self.imap_path(store, folder)?;
+            self.ensure_selected(&path).await?;
+            let uids = uids_of(&items);
+            for (sign, flags) in [('+', change.add), ('-', change.remove)] {
+                let list = flag_list(flags);
+                if !list.is_empty() {
+                    let command = format!("UID STORE {uids} {sign}FLAGS.SILENT ({list})");
+                    self.conn.run(&command, |_| Handled::Pass).await?;
+                }
+            }
+            for (id, _) in &items {
+                let old = store.imap_location(*id)?.flags;
+                store.set_flags(*id, change.apply(old))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Moves messages to `target` (MOVE when offered, else COPY, \Deleted and
+    /// expunge). Messages whose new UID the server reports (COPYUID) move in the
+    /// store too, keeping their cached bodies; others are removed here and come
+    /// back with the target's next sync.
+    pub async fn move_messages(
+        &mut self,
+        store: &mut Store,
+        messages: &[MessageId],
+        target: FolderId,
+    ) -> Result<(), SyncError> {
+        let target_path = self.imap_path(store, target)?;
+        for (folder, items) in self.group(store, messages)? {
+            if folder == target {
+                continue;
+            }
+            let path = self.imap_path(store, folder)?;
+            self.ensure_selected(&path).await?;
+            let uids = uids_of(&items);
+            let mapping = if self.conn.capabilities().has("MOVE") {
+                let command = format!("UID MOVE {uids} {}", quote(&target_path));
+                self.conn.run(&command, |_| Handled::Pass).await?.copy_uid
+            } else {
+                let command = format!("UID COPY {uids} {}", quote(&target_path));
+                let copied = self.conn.run(&command, |_| Handled::Pass).await?.copy_uid;
+                self.expunge_uids(&uids).await?;
+                copied
+            };
+            for (id, uid) in &items {
+                let moved = mapping
+                    .iter()
+                    .find(|(from, _)| from == uid)
+                    .map(|(_, to)| *to);
+                match moved {
+                    Some(new_uid) if store.message_by_uid(target, new_uid)?.is_none() => {
+                        store.relocate_message(*id, target, new_uid)?
+                    }
+                    _ => {
+                        store.delete_messages(&[*id])?;
+                    }
+                }
+            }
+            // What the server reported about the source folder is applied now.
+            self.conn.take_events();
+        }
+        Ok(())
+    }
+
+    /// Copies messages to `target`; the copies enter the store with the target's
+    /// next sync.
+    pub async fn copy_messages(
+        &mut self,
+        store: &mut Store,
+        messages: &[MessageId],
+        target: FolderId,
+    ) -> Result<(), SyncError> {
+        let target_path = self.imap_path(store, target)?;
+        for (folder, items) in self.group(store, messages)? {
+            let path = self.imap_path(store, folder)?;
+            self.ensure_selected(&path).await?;
+            let command = format!("UID COPY {} {}", uids_of(&items), quote(&target_path));
+            self.conn.run(&command, |_| Handled::Pass).await?;
+        }
+        Ok(())
+    }
+
+    /// Deletes messages the way users expect: moved to the Trash folder, or, for
+    /// messages already in the Trash, removed for good.
+    pub async fn delete_messages(
+        &mut self,
+        store: &mut Store,
+        messages: &[MessageId],
+    ) -> Result<(), SyncError> {
+        let trash = store
+            .folders(self.account)?
+            .into_iter()
+            .find(|f| f.role == Some(FolderRole::Trash))
+            .filter(|f| store.imap_path(f.id).ok().flatten().is_some())
+            .map(|f| f.id)
+            .ok_or(SyncError::NoTrash)?;
+        let groups = self.group(store, messages)?;
+        let (in_trash, elsewhere): (Vec<_>, Vec<_>) =
+            groups.into_iter().partition(|(folder, _)| *folder == trash);
+        for (_, items) in in_trash {
+            let path = self.imap_path(store, trash)?;
+            self.ensure_selected(&path).await?;
+            self.expunge_uids(&uids_of(&items)).await?;
+            let ids: Vec<MessageId> = items.iter().map(|(id, _)| *id).collect();
+            store.delete_messages(&ids)?;
+        }
+        let ids: Vec<MessageId> = elsewhere
+            .into_iter()
+            .flat_map(|(_, items)| items.into_iter().map(|(id, _)| id))
+            .collect();
+        if !ids.is_empty() {
+            self.move_messages(store, &ids, trash).await?;
+        }
+        Ok(())
+    }
+
+    /// Expunges every \Deleted message of `folder`, then resyncs it so the store
+    /// drops them too.
+    pub async fn expunge(&mut self, store: &mut Store, folder: FolderId) -> Result<(), SyncError> {
+        let path = self.imap_path(store, folder)?;
+        self.ensure_selected(&path).await?;
+        self.conn.run("EXPUNGE", |_| Handled::Pass).await?;
+        self.sync_folder(store, folder, &mut |_| {}).await?;
+        Ok(())
+    }
+
+    /// Marks `uids` \Deleted and expunges them: only them with UIDPLUS, else the
+    /// whole folder's \Deleted messages (plain EXPUNGE).
+    async fn expunge_uids(&mut self, uids: &str) -> Result<(), SyncError> {
+        let command = format!("UID STORE {uids} +FLAGS.SILENT (\\Deleted)");
+        self.conn.run(&command, |_| Handled::Pass).await?;
+        let expunge = if self.conn.capabilities().has("UIDPLUS") {
+            format!("UID EXPUNGE {uids}")
+        } else {
+            "EXPUNGE".to_owned()
+        };
+        self.conn.run(&expunge, |_| Handled::Pass).await?;
+        Ok(())
+    }
+
+    /// Messages by folder, each with its UID; messages of other accounts or without
+    /// UID are refused.
+    fn group(&self, store: &Store, messages: &[MessageId]) -> Result<ByFolder, SyncError> {
+        let mut groups = ByFolder::new();
+        for id in messages {
+            let location = store.imap_location(*id)?;
+            let uid = location.uid.ok_or(SyncError::NotImapMessage(*id))?;
+            if store.folder(location.folder)?.account != self.account {
+                return Err(SyncError::NotImapMessage(*id));
+            }
+            groups.entry(location.folder).or_default().push((*id, uid));
+        }
+        for items in groups.values_mut() {
+            items.sort_by_key(|(_, uid)| *uid);
+            items.dedup_by_key(|(_, uid)| *uid);
+        }
+        Ok(groups)
+    }
+}
+
+fn uids_of(items: &[(MessageId, u32)]) -> String {
+    let uids: Vec<u32> = items.iter().map(|(_, uid)| *uid).collect();
+    uid_set(&uids)
+}

@@ -1,0 +1,698 @@
+//! IMAP -> store synchronisation against the real test stack (Dovecot): folder list,
+//! chunked envelope sync, incremental resync after another client's changes (with
+//! QRESYNC and without), UIDVALIDITY reset, IDLE, flags/move/delete seen by another
+//! client, search, APPEND, cached bodies, and a fault-injecting proxy (dropped
+//! connection, garbage) that must leave a consistent store and a resumable sync.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Duration;
+
+use postern::auth::Secret;
+use postern::config::{Account, Config};
+use postern::proto::ConnectOptions;
+use postern::store::{AccountId, Flags, FolderId, FolderRole, MessageSource, Store};
+use postern::sync::{
+    FlagChange, IdleOutcome, ImapSync, SearchQuery, SyncError, SyncOptions, SyncProgress,
+};
+use postern_test_stack::{LineConn, SeedSpec, Stack, TestUser};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+// ---------------------------------------------------------------------------------
+// Helpers
+
+fn account_for(user: &TestUser, host: &str, port: u16, tls: &str, ca: &Path) -> Account {
+    let text = format!(
+        "[accounts.t]\nemail = \"{}\"\nprovider = \"generic\"\nreceive = \"imap\"\n\
+         imap = {{ host = \"{host}\", port = {port}, tls = \"{tls}\" }}\n\
+         ca_file = \"{}\"\nauth = {{ method = \"password\", password_command = \"true\" }}\n",
+        user.name,
+        ca.display()
+    );
+    let config = Config::parse_str(&text, Path::new("test.toml"))
+        .unwrap_or_else(|error| panic!("{error}\n{text}"));
+    config.accounts.into_iter().next().unwrap()
+}
+
+fn tls_account(stack: &Stack, user: &TestUser) -> Account {
+    account_for(
+        user,
+        "localhost",
+        stack.ports().imaps,
+        "implicit",
+        stack.ca_file(),
+    )
+}
+
+async fn connect(
+    account: &Account,
+    user: &TestUser,
+    store_account: AccountId,
+    options: SyncOptions,
+) -> Result<ImapSync, SyncError> {
+    ImapSync::connect_password(
+        account,
+        &Secret::new(user.password.clone()),
+        &ConnectOptions::default(),
+        store_account,
+        options,
+    )
+    .await
+}
+
+/// A store with the user's account and its folders listed.
+async fn setup(stack: &Stack, user: &TestUser, options: SyncOptions) -> (Store, ImapSync) {
+    // Wait until Dovecot knows the user.
+    drop(other_client(stack, user).await);
+    let mut store = Store::open_in_memory().unwrap();
+    let id = store.upsert_account("t", &user.name).unwrap();
+    let mut sync = connect(&tls_account(stack, user), user, id, options)
+        .await
+        .unwrap();
+    sync.sync_folders(&mut store).await.unwrap();
+    (store, sync)
+}
+
+fn folder(store: &Store, account: AccountId, name: &str) -> FolderId {
+    store
+        .folders(account)
+        .unwrap()
+        .into_iter()
+        .find(|f| f.name == name)
+        .unwrap_or_else(|| panic!("no folder {name}"))
+        .id
+}
+
+/// Another client, logged in over TLS.
+/// A freshly added user may be refused for a moment: Dovecot re-reads its
+/// passwd-file by modification time, and several tests add users at once.
+async fn other_client(stack: &Stack, user: &TestUser) -> LineConn {
+    for _ in 0..30 {
+        let mut conn = stack.connect_tls(stack.ports().imaps).await.unwrap();
+        conn.line().await.unwrap();
+        let reply = conn
+            .imap(
+                "l",
+                &format!("LOGIN \"{}\" \"{}\"", user.name, user.password),
+            )
+            .await
+            .unwrap();
+        if reply.last().unwrap().starts_with("l OK") {
+            return conn;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{} cannot log in", user.name);
+}
+
+async fn ok(conn: &mut LineConn, command: &str) -> Vec<String> {
+    let reply = conn.imap("c", command).await.unwrap();
+    assert!(
+        reply.last().unwrap().starts_with("c OK"),
+        "{command}: {reply:?}"
+    );
+    reply
+}
+
+async fn append_raw(conn: &mut LineConn, mailbox: &str, message: &str) {
+    conn.send(&format!("a APPEND {mailbox} {{{}+}}", message.len()))
+        .await
+        .unwrap();
+    // send() ends the literal with the CRLF that ends the command.
+    conn.send(message).await.unwrap();
+    let reply = conn.until(|line| line.starts_with("a ")).await.unwrap();
+    assert!(reply.last().unwrap().starts_with("a OK"), "{reply:?}");
+}
+
+fn message(subject: &str, body: &str) -> String {
+    format!(
+        "From: Zed <zed@example.test>\r\nTo: x@example.test\r\nSubject: {subject}\r\n\
+         Date: Tue, 1 Jul 2025 10:00:00 +0000\r\nMessage-ID: <{}@test>\r\n\r\n{body}\r\n",
+        subject.replace(' ', ".")
+    )
+}
+
+fn noop(_: SyncProgress) {}
+
+fn count(store: &Store, folder: FolderId) -> usize {
+    let (total, _) = store.recount_folder(folder).unwrap();
+    assert_eq!(total as usize, store.envelope_count(folder).unwrap());
+    total as usize
+}
+
+// ---------------------------------------------------------------------------------
+// Sync and resync
+
+#[tokio::test]
+async fn folders_come_with_roles_and_gone_folders_are_removed() {
+    let stack = Stack::shared();
+    let user = stack.new_user("folders").unwrap();
+    let mut other = other_client(stack, &user).await;
+    ok(&mut other, "CREATE Projects/2025").await;
+    let (mut store, mut sync) = setup(stack, &user, SyncOptions::default()).await;
+    let account = sync.account();
+    let folders = store.folders(account).unwrap();
+    let role = |name: &str| folders.iter().find(|f| f.name == name).map(|f| f.role);
+    assert_eq!(role("INBOX"), Some(Some(FolderRole::Inbox)));
+    assert_eq!(role("Sent"), Some(Some(FolderRole::Sent)));
+    assert_eq!(role("Drafts"), Some(Some(FolderRole::Drafts)));
+    assert_eq!(role("Trash"), Some(Some(FolderRole::Trash)));
+    assert_eq!(role("Projects/2025"), Some(None));
+    let projects = folder(&store, account, "Projects/2025");
+    assert_eq!(
+        store.imap_path(projects).unwrap().as_deref(),
+        Some("Projects/2025")
+    );
+
+    ok(&mut other, "DELETE Projects/2025").await;
+    let folders = sync.sync_folders(&mut store).await.unwrap();
+    assert!(folders.iter().all(|f| f.name != "Projects/2025"));
+}
+
+#[tokio::test]
+async fn sync_then_resync_applies_another_clients_flags_and_expunges() {
+    let stack = Stack::shared();
+    let user = stack.new_user("resync").unwrap();
+    let seeded = stack.seed(&user, &SeedSpec::inbox(700)).unwrap();
+    let options = SyncOptions {
+        chunk: 250,
+        ..SyncOptions::default()
+    };
+    let (mut store, mut sync) = setup(stack, &user, options).await;
+    let inbox = folder(&store, sync.account(), "INBOX");
+    let mut seen_progress = Vec::new();
+    let report = sync
+        .sync_folder(&mut store, inbox, &mut |p| seen_progress.push(p))
+        .await
+        .unwrap();
+    assert_eq!(report.fetched, 700);
+    assert_eq!(count(&store, inbox), 700);
+    // The first screen first, then the chunks.
+    assert_eq!(seen_progress[0].fetched, 100);
+    assert_eq!(seen_progress.last().unwrap().fetched, 700);
+    assert!(seen_progress.len() >= 4, "{seen_progress:?}");
+    let unread = store.folder(inbox).unwrap().unread as usize;
+    assert_eq!(unread, 700 - seeded.seen);
+    let newest = store.envelopes(inbox, 0, 1).unwrap();
+    assert!(!newest[0].subject.is_empty() && !newest[0].from.is_empty());
+
+    // Another client flags 1:10, marks 20 seen->unseen, expunges 30:34.
+    let mut other = other_client(stack, &user).await;
+    ok(&mut other, "SELECT INBOX").await;
+    ok(&mut other, "UID STORE 1:10 +FLAGS (\\Flagged \\Seen)").await;
+    ok(&mut other, "UID STORE 30:34 +FLAGS (\\Deleted)").await;
+    ok(&mut other, "UID EXPUNGE 30:34").await;
+    append_raw(&mut other, "INBOX", &message("late arrival", "hi")).await;
+
+    let report = sync
+        .sync_folder(&mut store, inbox, &mut noop)
+        .await
+        .unwrap();
+    assert!(report.used_qresync);
+    assert_eq!(report.removed, 5);
+    assert_eq!(report.fetched, 1);
+    assert!(
+        report.flags_changed >= 1 && report.flags_changed <= 10,
+        "{report:?}"
+    );
+    assert_eq!(count(&store, inbox), 696);
+    for uid in 1..=10 {
+        let id = store.message_by_uid(inbox, uid).unwrap().unwrap();
+        let flags = store.envelope(id).unwrap().flags;
+        assert!(flags.flagged && flags.seen, "uid {uid}");
+    }
+    assert!(store.message_by_uid(inbox, 32).unwrap().is_none());
+    assert!(store.message_by_uid(inbox, 701).unwrap().is_some());
+
+    // The same changes through the fallback (no QRESYNC) on a second store.
+    let mut plain_store = Store::open_in_memory().unwrap();
+    let id = plain_store.upsert_account("t", &user.name).unwrap();
+    let plain_options = SyncOptions {
+        use_qresync: false,
+        ..SyncOptions::default()
+    };
+    let mut plain = connect(&tls_account(stack, &user), &user, id, plain_options)
+        .await
+        .unwrap();
+    plain.sync_folders(&mut plain_store).await.unwrap();
+    let plain_inbox = folder(&plain_store, id, "INBOX");
+    plain
+        .sync_folder(&mut plain_store, plain_inbox, &mut noop)
+        .await
+        .unwrap();
+    ok(&mut other, "UID STORE 40 +FLAGS (\\Answered)").await;
+    ok(&mut other, "UID STORE 41 +FLAGS (\\Deleted)").await;
+    ok(&mut other, "UID EXPUNGE 41").await;
+    let report = plain
+        .sync_folder(&mut plain_store, plain_inbox, &mut noop)
+        .await
+        .unwrap();
+    assert!(!report.used_qresync);
+    assert_eq!((report.removed, report.flags_changed), (1, 1), "{report:?}");
+    let id40 = plain_store
+        .message_by_uid(plain_inbox, 40)
+        .unwrap()
+        .unwrap();
+    assert!(plain_store.envelope(id40).unwrap().flags.answered);
+    assert_eq!(count(&plain_store, plain_inbox), 695);
+
+    // Unchanged: nothing to do.
+    let report = sync
+        .sync_folder(&mut store, inbox, &mut noop)
+        .await
+        .unwrap();
+    assert_eq!(
+        (report.fetched, report.removed, report.flags_changed),
+        (0, 1, 1)
+    );
+    let report = sync
+        .sync_folder(&mut store, inbox, &mut noop)
+        .await
+        .unwrap();
+    assert_eq!(
+        (report.fetched, report.removed, report.flags_changed),
+        (0, 0, 0)
+    );
+}
+
+#[tokio::test]
+async fn uidvalidity_change_empties_the_folder_and_fetches_again() {
+    let stack = Stack::shared();
+    let user = stack.new_user("validity").unwrap();
+    let mut other = other_client(stack, &user).await;
+    ok(&mut other, "CREATE Reset").await;
+    for i in 0..3 {
+        append_raw(&mut other, "Reset", &message(&format!("old {i}"), "x")).await;
+    }
+    let (mut store, mut sync) = setup(stack, &user, SyncOptions::default()).await;
+    let reset = folder(&store, sync.account(), "Reset");
+    sync.sync_folder(&mut store, reset, &mut noop)
+        .await
+        .unwrap();
+    assert_eq!(count(&store, reset), 3);
+    let before = store.sync_state(reset).unwrap().uidvalidity;
+
+    // Recreated: Dovecot gives the new mailbox a new UIDVALIDITY.
+    ok(&mut other, "DELETE Reset").await;
+    ok(&mut other, "CREATE Reset").await;
+    append_raw(&mut other, "Reset", &message("new one", "x")).await;
+    // Leave the mailbox so our connection's SELECT sees the new one.
+    ok(&mut other, "SELECT INBOX").await;
+    sync.conn().select("INBOX", None).await.unwrap();
+    let report = sync
+        .sync_folder(&mut store, reset, &mut noop)
+        .await
+        .unwrap();
+    assert!(report.uidvalidity_reset, "{report:?}");
+    assert_ne!(store.sync_state(reset).unwrap().uidvalidity, before);
+    assert_eq!(count(&store, reset), 1);
+    let only = store.envelopes(reset, 0, 10).unwrap();
+    assert_eq!(only[0].subject, "new one");
+}
+
+// ---------------------------------------------------------------------------------
+// IDLE, actions, search, APPEND, bodies
+
+#[tokio::test]
+async fn idle_returns_when_another_client_delivers() {
+    let stack = Stack::shared();
+    let user = stack.new_user("idle").unwrap();
+    stack.seed(&user, &SeedSpec::inbox(5)).unwrap();
+    let (mut store, mut sync) = setup(stack, &user, SyncOptions::default()).await;
+    let inbox = folder(&store, sync.account(), "INBOX");
+    sync.sync_folder(&mut store, inbox, &mut noop)
+        .await
+        .unwrap();
+
+    let quiet = sync
+        .idle(&mut store, inbox, Duration::from_millis(300))
+        .await
+        .unwrap();
+    assert_eq!(quiet, IdleOutcome::TimedOut);
+
+    let mut other = other_client(stack, &user).await;
+    let deliver = async {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        append_raw(&mut other, "INBOX", &message("pushed", "x")).await;
+    };
+    let (outcome, ()) = tokio::join!(
+        sync.idle(&mut store, inbox, Duration::from_secs(20)),
+        deliver
+    );
+    assert_eq!(outcome.unwrap(), IdleOutcome::Changed);
+    let report = sync
+        .sync_folder(&mut store, inbox, &mut noop)
+        .await
+        .unwrap();
+    assert_eq!(report.fetched, 1);
+    let pushed = store.message_by_uid(inbox, 6).unwrap().unwrap();
+    assert_eq!(store.envelope(pushed).unwrap().subject, "pushed");
+}
+
+#[tokio::test]
+async fn flags_move_and_delete_are_seen_by_another_client() {
+    let stack = Stack::shared();
+    let user = stack.new_user("actions").unwrap();
+    let mut other = other_client(stack, &user).await;
+    ok(&mut other, "CREATE Archive").await;
+    for i in 0..4 {
+        append_raw(&mut other, "INBOX", &message(&format!("msg {i}"), "x")).await;
+    }
+    let (mut store, mut sync) = setup(stack, &user, SyncOptions::default()).await;
+    let account = sync.account();
+    let inbox = folder(&store, account, "INBOX");
+    let archive = folder(&store, account, "Archive");
+    let trash = folder(&store, account, "Trash");
+    sync.sync_folder(&mut store, inbox, &mut noop)
+        .await
+        .unwrap();
+    let id = |store: &Store, uid| store.message_by_uid(inbox, uid).unwrap().unwrap();
+
+    // Flags: \Seen and \Flagged on 1, then \Flagged off again.
+    let seen_flagged = FlagChange {
+        add: Flags {
+            seen: true,
+            flagged: true,
+            ..Flags::default()
+        },
+        ..FlagChange::default()
+    };
+    let m1 = id(&store, 1);
+    sync.set_flags(&mut store, &[m1], seen_flagged)
+        .await
+        .unwrap();
+    let unflag = FlagChange {
+        remove: Flags {
+            flagged: true,
+            ..Flags::default()
+        },
+        ..FlagChange::default()
+    };
+    sync.set_flags(&mut store, &[m1], unflag).await.unwrap();
+    let flags = store.envelope(m1).unwrap().flags;
+    assert!(flags.seen && !flags.flagged);
+    ok(&mut other, "SELECT INBOX").await;
+    let reply = ok(&mut other, "UID FETCH 1 (FLAGS)").await;
+    assert!(
+        reply[0].contains("\\Seen") && !reply[0].contains("\\Flagged"),
+        "{reply:?}"
+    );
+
+    // Move 2 to Archive: gone from INBOX, in Archive with its new UID.
+    let m2 = id(&store, 2);
+    sync.move_messages(&mut store, &[m2], archive)
+        .await
+        .unwrap();
+    assert_eq!(store.imap_location(m2).unwrap().folder, archive);
+    let reply = ok(&mut other, "STATUS Archive (MESSAGES)").await;
+    assert!(reply[0].contains("MESSAGES 1"), "{reply:?}");
+    ok(&mut other, "NOOP").await;
+    let reply = ok(&mut other, "UID SEARCH UID 2").await;
+    assert_eq!(reply[0].trim(), "* SEARCH", "{reply:?}");
+
+    // Delete 3: to Trash; then delete it in Trash: gone for good.
+    let m3 = id(&store, 3);
+    sync.delete_messages(&mut store, &[m3]).await.unwrap();
+    assert_eq!(store.imap_location(m3).unwrap().folder, trash);
+    let reply = ok(&mut other, "STATUS Trash (MESSAGES)").await;
+    assert!(reply[0].contains("MESSAGES 1"), "{reply:?}");
+    sync.delete_messages(&mut store, &[m3]).await.unwrap();
+    assert!(store.imap_location(m3).is_err());
+    let reply = ok(&mut other, "STATUS Trash (MESSAGES)").await;
+    assert!(reply[0].contains("MESSAGES 0"), "{reply:?}");
+
+    // Copy 4 to Archive, then expunge a \Deleted message of INBOX.
+    let m4 = id(&store, 4);
+    sync.copy_messages(&mut store, &[m4], archive)
+        .await
+        .unwrap();
+    let report = sync
+        .sync_folder(&mut store, archive, &mut noop)
+        .await
+        .unwrap();
+    assert_eq!(report.fetched, 1);
+    assert_eq!(count(&store, archive), 2);
+    let delete = FlagChange {
+        add: Flags {
+            deleted: true,
+            ..Flags::default()
+        },
+        ..FlagChange::default()
+    };
+    sync.set_flags(&mut store, &[m4], delete).await.unwrap();
+    sync.expunge(&mut store, inbox).await.unwrap();
+    assert!(store.imap_location(m4).is_err());
+    assert_eq!(count(&store, inbox), 1);
+    let reply = ok(&mut other, "SELECT INBOX").await;
+    assert!(reply.iter().any(|l| l == "* 1 EXISTS"), "{reply:?}");
+}
+
+#[tokio::test]
+async fn append_search_and_cached_body() {
+    let stack = Stack::shared();
+    let user = stack.new_user("search").unwrap();
+    stack.seed(&user, &SeedSpec::inbox(50)).unwrap();
+    let (mut store, mut sync) = setup(stack, &user, SyncOptions::default()).await;
+    let account = sync.account();
+    let inbox = folder(&store, account, "INBOX");
+    let sent = folder(&store, account, "Sent");
+    sync.sync_folder(&mut store, inbox, &mut noop)
+        .await
+        .unwrap();
+
+    let raw = message("Quarterly zebra report", "stripes everywhere");
+    let seen = Flags {
+        seen: true,
+        ..Flags::default()
+    };
+    let uid = sync
+        .append(&mut store, inbox, raw.as_bytes(), seen)
+        .await
+        .unwrap();
+    assert_eq!(uid, Some(51));
+    let sent_uid = sync
+        .append(&mut store, sent, raw.as_bytes(), seen)
+        .await
+        .unwrap();
+    assert_eq!(sent_uid, Some(1));
+    sync.sync_folder(&mut store, inbox, &mut noop)
+        .await
+        .unwrap();
+    sync.sync_folder(&mut store, sent, &mut noop).await.unwrap();
+    assert_eq!(count(&store, sent), 1);
+    assert!(store.envelopes(sent, 0, 1).unwrap()[0].flags.seen);
+
+    let by_subject = SearchQuery {
+        subject: Some("zebra".into()),
+        ..SearchQuery::default()
+    };
+    let found = sync.search(&mut store, inbox, &by_subject).await.unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(
+        store.envelope(found[0]).unwrap().subject,
+        "Quarterly zebra report"
+    );
+    let by_text = SearchQuery {
+        text: Some("stripes".into()),
+        from: Some("zed@example.test".into()),
+        ..SearchQuery::default()
+    };
+    assert_eq!(
+        sync.search(&mut store, inbox, &by_text).await.unwrap(),
+        found
+    );
+    let nothing = SearchQuery {
+        subject: Some("no such words anywhere".into()),
+        ..SearchQuery::default()
+    };
+    assert!(
+        sync.search(&mut store, inbox, &nothing)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // The body: fetched once, then from the cache.
+    assert_eq!(
+        store.message_source(found[0]).unwrap(),
+        MessageSource::NotFetched
+    );
+    let body = sync.fetch_body(&mut store, found[0]).await.unwrap();
+    assert_eq!(body, raw.as_bytes());
+    assert_eq!(
+        store.message_source(found[0]).unwrap(),
+        MessageSource::Cached(raw.as_bytes().to_vec())
+    );
+    // Still unread on the server? It was appended \Seen; BODY.PEEK changes nothing else.
+    let again = sync.fetch_body(&mut store, found[0]).await.unwrap();
+    assert_eq!(again, body);
+}
+
+// ---------------------------------------------------------------------------------
+// Faults: a proxy in front of Dovecot's plaintext port (loopback, `tls = "none"`),
+// armed once the client sends a `UID FETCH`.
+
+#[derive(Clone, Copy)]
+enum Fault {
+    /// Close both sides after this many more server bytes.
+    DropAfter(usize),
+    /// Replace everything the server sends with this.
+    Garbage,
+}
+
+/// Starts a proxy to `upstream`; returns its port.
+async fn fault_proxy(upstream: u16, fault: Fault) -> u16 {
+    let listener = TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((client, _)) = listener.accept().await {
+            let server = TcpStream::connect(("127.0.0.1", upstream)).await.unwrap();
+            tokio::spawn(relay(client, server, fault));
+        }
+    });
+    port
+}
+
+async fn relay(client: TcpStream, server: TcpStream, fault: Fault) {
+    let armed = Arc::new(AtomicBool::new(false));
+    let (mut client_read, mut client_write) = client.into_split();
+    let (mut server_read, mut server_write) = server.into_split();
+    let armed_up = Arc::clone(&armed);
+    let upstream = tokio::spawn(async move {
+        let mut buf = vec![0u8; 16 * 1024];
+        let mut seen = Vec::new();
+        loop {
+            let n = match client_read.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => n,
+            };
+            seen.extend_from_slice(&buf[..n]);
+            if seen.windows(9).any(|w| w == b"UID FETCH") {
+                armed_up.store(true, Ordering::SeqCst);
+            }
+            if seen.len() > 64 {
+                seen.drain(..seen.len() - 16);
+            }
+            if server_write.write_all(&buf[..n]).await.is_err() {
+                return;
+            }
+        }
+    });
+    let passed = AtomicUsize::new(0);
+    let mut buf = vec![0u8; 16 * 1024];
+    loop {
+        let n = match server_read.read(&mut buf).await {
+            Ok(0) | Err(_) => break,
+            Ok(n) => n,
+        };
+        if !armed.load(Ordering::SeqCst) {
+            if client_write.write_all(&buf[..n]).await.is_err() {
+                break;
+            }
+            continue;
+        }
+        match fault {
+            Fault::Garbage => {
+                let _ = client_write
+                    .write_all(b"%%% this is not IMAP \x00\x01 ))) %%%\r\n")
+                    .await;
+                // Keep the connection open: the client must notice by itself.
+                tokio::time::sleep(Duration::from_secs(30)).await;
+                break;
+            }
+            Fault::DropAfter(limit) => {
+                let sent = passed.load(Ordering::SeqCst);
+                let take = n.min(limit.saturating_sub(sent));
+                if take > 0 && client_write.write_all(&buf[..take]).await.is_err() {
+                    break;
+                }
+                passed.store(sent + take, Ordering::SeqCst);
+                if sent + take >= limit {
+                    break;
+                }
+            }
+        }
+    }
+    upstream.abort();
+}
+
+/// The store is a file (so chunks are written by the sync's writer thread): the
+/// returned directory keeps it.
+async fn faulty_sync(
+    stack: &Stack,
+    user: &TestUser,
+    fault: Fault,
+) -> (Store, FolderId, tempfile::TempDir) {
+    let port = fault_proxy(stack.ports().imap, fault).await;
+    let account = account_for(user, "127.0.0.1", port, "none", stack.ca_file());
+    drop(other_client(stack, user).await);
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("store.sqlite")).unwrap();
+    let id = store.upsert_account("t", &user.name).unwrap();
+    let options = SyncOptions {
+        chunk: 400,
+        ..SyncOptions::default()
+    };
+    let mut sync = connect(&account, user, id, options).await.unwrap();
+    sync.sync_folders(&mut store).await.unwrap();
+    let inbox = folder(&store, id, "INBOX");
+    let error = sync
+        .sync_folder(&mut store, inbox, &mut noop)
+        .await
+        .unwrap_err();
+    assert!(error.is_connection_failure(), "{error}");
+    match fault {
+        Fault::Garbage => assert!(error.to_string().contains("not IMAP"), "{error}"),
+        Fault::DropAfter(_) => assert!(error.to_string().contains("lost"), "{error}"),
+    }
+    // The connection refuses further work instead of misreading the stream.
+    let again = sync.sync_folder(&mut store, inbox, &mut noop).await;
+    assert!(matches!(again, Err(e) if e.is_connection_failure()));
+    (store, inbox, dir)
+}
+
+/// After the fault, a new connection (no proxy) resumes: no loss, no duplicate.
+async fn resume(stack: &Stack, user: &TestUser, mut store: Store, inbox: FolderId, total: usize) {
+    let stored = count(&store, inbox);
+    let account = store.accounts().unwrap()[0].id;
+    let mut sync = connect(
+        &tls_account(stack, user),
+        user,
+        account,
+        SyncOptions::default(),
+    )
+    .await
+    .unwrap();
+    let report = sync
+        .sync_folder(&mut store, inbox, &mut noop)
+        .await
+        .unwrap();
+    assert_eq!(report.fetched, total - stored);
+    assert_eq!(count(&store, inbox), total);
+    let uids = store.folder_uids(inbox).unwrap();
+    assert_eq!(uids, (1..=total as u32).collect::<Vec<_>>());
+}
+
+#[tokio::test]
+async fn connection_dropped_mid_fetch_keeps_chunks_and_resumes() {
+    let stack = Stack::shared();
+    let user = stack.new_user("drop").unwrap();
+    stack.seed(&user, &SeedSpec::inbox(2000)).unwrap();
+    let (store, inbox, _dir) = faulty_sync(stack, &user, Fault::DropAfter(500_000)).await;
+    let stored = count(&store, inbox);
+    assert!(stored > 100 && stored < 2000, "{stored} stored");
+    resume(stack, &user, store, inbox, 2000).await;
+}
+
+#[tokio::test]
+async fn garbage_from_the_server_is_a_clear_error_and_resumes() {
+    let stack = Stack::shared();
+    let user = stack.new_user("garbage").unwrap();
+    stack.seed(&user, &SeedSpec::inbox(900)).unwrap();
+    let (store, inbox, _dir) = faulty_sync(stack, &user, Fault::Garbage).await;
+    // The first screen came by sequence number, before the first UID FETCH.
+    assert_eq!(count(&store, inbox), 100);
+    resume(stack, &user, store, inbox, 900).await;
+}
