@@ -4,6 +4,7 @@
 //! front ends implement.
 
 pub mod account;
+pub mod credentials;
 pub mod diagnose;
 pub mod manager;
 pub mod oauth;

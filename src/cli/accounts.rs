@@ -5,14 +5,13 @@ use std::process::ExitCode;
 
 use chrono::{Local, TimeZone};
 
-use crate::auth::Secret;
 use crate::auth::account::token_manager;
+use crate::auth::credentials::{Credentials, CredentialsError};
 use crate::auth::diagnose::Explanation;
 use crate::auth::diagnose::oauth::explain;
 use crate::auth::diagnose::server::explain_sasl;
-use crate::auth::manager::{TokenError, TokenManager, TokenStatus};
-use crate::auth::oauth::OAuthClient;
-use crate::auth::password::{DEFAULT_COMMAND_TIMEOUT, password};
+use crate::auth::manager::{TokenError, TokenStatus};
+use crate::auth::password::DEFAULT_COMMAND_TIMEOUT;
 use crate::config::{Account, Auth, Config, Receive};
 use crate::paths::Paths;
 use crate::proto::{self, ConnectOptions, ProtoError};
@@ -126,10 +125,11 @@ async fn check_account(paths: &Paths, account: &Account) -> bool {
         );
         return exists;
     };
-    let credentials = match Credentials::of(paths, account).await {
-        Ok(credentials) => credentials,
-        Err(error) => return report(label, account, Err(error)),
-    };
+    let credentials =
+        match Credentials::of(&paths.token_dir(), account, DEFAULT_COMMAND_TIMEOUT).await {
+            Ok(credentials) => credentials,
+            Err(error) => return report(label, account, Err(credentials_error(&error, account))),
+        };
     let mut ok = report(
         label,
         account,
@@ -143,26 +143,6 @@ async fn check_account(paths: &Paths, account: &Account) -> bool {
         );
     }
     ok
-}
-
-/// What an account logs in with, resolved once for all its servers.
-enum Credentials {
-    Tokens(Box<TokenManager<OAuthClient>>),
-    Password(Secret),
-}
-
-impl Credentials {
-    async fn of(paths: &Paths, account: &Account) -> Result<Credentials, CheckError> {
-        match &account.auth {
-            Auth::OAuth2(_) => token_manager(&paths.token_dir(), account)
-                .map(|manager| Credentials::Tokens(Box::new(manager)))
-                .map_err(|e| token_error(&e, account)),
-            Auth::Password { .. } | Auth::None => password(account, DEFAULT_COMMAND_TIMEOUT)
-                .await
-                .map(Credentials::Password)
-                .map_err(|e| CheckError::Explained(explain(&e, account))),
-        }
-    }
 }
 
 /// What went wrong, explained when we know more than the error's own text.
@@ -241,6 +221,14 @@ async fn check_smtp(
             .map(drop),
     };
     outcome.map_err(|e| proto_error(&e, account))
+}
+
+fn credentials_error(error: &CredentialsError, account: &Account) -> CheckError {
+    match error {
+        CredentialsError::Tokens(tokens) => token_error(tokens, account),
+        CredentialsError::Password(oauth) => CheckError::Explained(explain(oauth, account)),
+        CredentialsError::Local(_) => CheckError::Plain(error.to_string()),
+    }
 }
 
 fn token_error(error: &TokenError, account: &Account) -> CheckError {
