@@ -4,8 +4,8 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use postern::config::{
-    self, Account, Auth, Config, ConfigError, Endpoint, OAuthFlow, Problem, Provider, Receive,
-    TlsMode, describe, expand_tilde,
+    self, Account, Auth, Config, ConfigError, Endpoint, OAuthFlow, Pop3Delete, Problem, Provider,
+    Receive, TlsMode, describe, expand_tilde,
 };
 use postern::paths::{self, Paths};
 
@@ -1315,4 +1315,68 @@ fn documentation_examples_parse() {
             panic!("documented example does not parse:\n{block}\n{e}");
         }
     }
+}
+
+const POP3_ACCOUNT: &str = r#"[accounts.box]
+email = "me@example.org"
+receive = "pop3"
+pop3 = { host = "pop.example.org", port = 995 }
+[accounts.box.auth]
+method = "password"
+password_command = "pass show box"
+"#;
+
+fn with_pop3_delete(lines: &str) -> String {
+    POP3_ACCOUNT.replace(
+        "pop3 = { host = \"pop.example.org\", port = 995 }\n",
+        &format!("pop3 = {{ host = \"pop.example.org\", port = 995 }}\n{lines}"),
+    )
+}
+
+#[test]
+fn pop3_delete_modes() {
+    assert_eq!(one(POP3_ACCOUNT).pop3_delete, Pop3Delete::Never);
+    let after = one(&with_pop3_delete("pop3_delete = \"after-download\"\n"));
+    assert_eq!(after.pop3_delete, Pop3Delete::AfterDownload);
+    let days = one(&with_pop3_delete(
+        "pop3_delete = \"after-days\"\npop3_delete_days = 30\n",
+    ));
+    assert_eq!(days.pop3_delete, Pop3Delete::AfterDays(30));
+}
+
+#[test]
+fn pop3_delete_problems() {
+    only_problem(
+        &with_pop3_delete("pop3_delete = \"after-days\"\n"),
+        5,
+        "accounts.box",
+        "missing key `pop3_delete_days`",
+    );
+    only_problem(
+        &with_pop3_delete("pop3_delete = \"after-days\"\npop3_delete_days = 0\n"),
+        6,
+        "accounts.box.pop3_delete_days",
+        "out of range",
+    );
+    only_problem(
+        &with_pop3_delete("pop3_delete_days = 3\n"),
+        5,
+        "accounts.box.pop3_delete_days",
+        "only read with pop3_delete = \"after-days\"",
+    );
+    only_problem(
+        &with_pop3_delete("pop3_delete = \"afterdownload\"\n"),
+        5,
+        "accounts.box.pop3_delete",
+        "did you mean \"after-download\"?",
+    );
+    let imap = POP3_ACCOUNT
+        .replace("receive = \"pop3\"", "receive = \"imap\"")
+        .replace("pop3 = {", "pop3_delete = \"never\"\nimap = {");
+    only_problem(
+        &imap,
+        4,
+        "accounts.box.pop3_delete",
+        "only read with receive = \"pop3\"",
+    );
 }

@@ -1,7 +1,7 @@
 //! Human-readable lines about one account, for `postern config check`. Commands are
 //! mentioned but never shown or run: their text may hold a secret.
 
-use super::{Account, Auth, Endpoint, OAuthFlow, Provider, Receive, TlsMode};
+use super::{Account, Auth, Endpoint, OAuthFlow, Pop3Delete, Provider, Receive, TlsMode};
 
 /// What postern will do for `account`, one fact per line.
 pub fn describe(account: &Account) -> Vec<String> {
@@ -25,7 +25,16 @@ pub fn describe(account: &Account) -> Vec<String> {
             lines.push(format!("receive: maildir at {dir}"));
         }
         Receive::Imap => lines.push(format!("receive: IMAP {}", endpoint(account.imap.as_ref()))),
-        Receive::Pop3 => lines.push(format!("receive: POP3 {}", endpoint(account.pop3.as_ref()))),
+        Receive::Pop3 => {
+            lines.push(format!("receive: POP3 {}", endpoint(account.pop3.as_ref())));
+            lines.push(match account.pop3_delete {
+                Pop3Delete::Never => "  downloaded mail stays on the server".into(),
+                Pop3Delete::AfterDownload => "  downloaded mail is deleted from the server".into(),
+                Pop3Delete::AfterDays(days) => {
+                    format!("  downloaded mail is deleted from the server after {days} days")
+                }
+            });
+        }
     }
     // A second receive server the user wrote but does not use is still worth seeing.
     if account.receive != Receive::Imap && account.imap.is_some() {

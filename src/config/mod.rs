@@ -114,6 +114,20 @@ pub struct Account {
     pub smtp: Option<Endpoint>,
     pub ca_file: Option<PathBuf>,
     pub auth: Auth,
+    /// POP3 accounts: when downloaded messages are deleted from the server.
+    pub pop3_delete: Pop3Delete,
+}
+
+/// When a POP3 account deletes downloaded messages from the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Pop3Delete {
+    /// Leave them on the server (the default).
+    #[default]
+    Never,
+    /// Delete each message once it is safely in the local store.
+    AfterDownload,
+    /// Delete messages downloaded more than this many days ago.
+    AfterDays(u32),
 }
 
 /// A whole configuration: accounts in the order the file lists them.

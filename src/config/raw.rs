@@ -12,6 +12,8 @@ pub(crate) struct RawAccount {
     pub provider: Option<Spanned<String>>,
     pub receive: Option<Spanned<String>>,
     pub maildir: Option<Spanned<String>>,
+    pub pop3_delete: Option<Spanned<String>>,
+    pub pop3_delete_days: Option<Spanned<i64>>,
     pub imap: Option<Spanned<RawEndpoint>>,
     pub pop3: Option<Spanned<RawEndpoint>>,
     pub smtp: Option<Spanned<RawEndpoint>>,

@@ -17,8 +17,8 @@ use super::raw::{RawAccount, RawAuth, RawEndpoint};
 
 mod auth;
 use super::{
-    Account, Auth, Config, Endpoint, OAuthFlow, Problem, Provider, Receive, SaslMechanism, TlsMode,
-    expand_tilde,
+    Account, Auth, Config, Endpoint, OAuthFlow, Pop3Delete, Problem, Provider, Receive,
+    SaslMechanism, TlsMode, expand_tilde,
 };
 
 const TOP_LEVEL_KEYS: [&str; 1] = ["accounts"];
@@ -33,6 +33,17 @@ const RECEIVES: [(&str, Receive); 3] = [
     ("imap", Receive::Imap),
     ("pop3", Receive::Pop3),
     ("maildir", Receive::Maildir),
+];
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pop3DeleteChoice {
+    Never,
+    AfterDownload,
+    AfterDays,
+}
+const POP3_DELETES: [(&str, Pop3DeleteChoice); 3] = [
+    ("never", Pop3DeleteChoice::Never),
+    ("after-download", Pop3DeleteChoice::AfterDownload),
+    ("after-days", Pop3DeleteChoice::AfterDays),
 ];
 const TLS_MODES: [(&str, TlsMode); 3] = [
     ("implicit", TlsMode::Implicit),
@@ -335,6 +346,7 @@ impl AccountResolver<'_, '_, '_> {
             None => Some(Receive::Imap),
         };
         let maildir = self.maildir(receive, &raw);
+        let pop3_delete = self.pop3_delete(receive, &raw);
         let ca_file = raw
             .ca_file
             .as_ref()
@@ -389,6 +401,7 @@ impl AccountResolver<'_, '_, '_> {
             smtp,
             ca_file,
             auth: auth?,
+            pop3_delete: pop3_delete?,
         })
     }
 
@@ -453,6 +466,73 @@ impl AccountResolver<'_, '_, '_> {
                 None
             }
             _ => None,
+        }
+    }
+
+    /// `pop3_delete` (+ `pop3_delete_days` for "after-days"); only for POP3 accounts.
+    fn pop3_delete(&mut self, receive: Option<Receive>, raw: &RawAccount) -> Option<Pop3Delete> {
+        let days = raw.pop3_delete_days.as_ref();
+        let Some(value) = raw.pop3_delete.as_ref() else {
+            if let Some(days) = days {
+                self.problems.at(
+                    days.span(),
+                    &self.key("pop3_delete_days"),
+                    "`pop3_delete_days` is only read with pop3_delete = \"after-days\"; add that \
+                     or remove `pop3_delete_days`",
+                );
+                return None;
+            }
+            return Some(Pop3Delete::Never);
+        };
+        if let Some(other) = receive.filter(|r| *r != Receive::Pop3) {
+            self.problems.at(
+                value.span(),
+                &self.key("pop3_delete"),
+                format!(
+                    "`pop3_delete` is only read with receive = \"pop3\", but this account has \
+                     receive = \"{}\"; remove it",
+                    other.as_str()
+                ),
+            );
+            return None;
+        }
+        let choice = parse_choice(
+            self.problems,
+            value,
+            &self.key("pop3_delete"),
+            &POP3_DELETES,
+        )?;
+        match (choice, days) {
+            (Pop3DeleteChoice::AfterDays, Some(days)) => match u32::try_from(*days.get_ref()) {
+                Ok(n @ 1..=3650) => Some(Pop3Delete::AfterDays(n)),
+                _ => {
+                    self.problems.at(
+                        days.span(),
+                        &self.key("pop3_delete_days"),
+                        format!("{} days is out of range; use 1 to 3650", days.get_ref()),
+                    );
+                    None
+                }
+            },
+            (Pop3DeleteChoice::AfterDays, None) => {
+                self.problems.at(
+                    value.span(),
+                    &self.path,
+                    "missing key `pop3_delete_days`: pop3_delete = \"after-days\" needs the \
+                     number of days, e.g. pop3_delete_days = 30",
+                );
+                None
+            }
+            (_, Some(days)) => {
+                self.problems.at(
+                    days.span(),
+                    &self.key("pop3_delete_days"),
+                    "`pop3_delete_days` is only read with pop3_delete = \"after-days\"",
+                );
+                None
+            }
+            (Pop3DeleteChoice::Never, None) => Some(Pop3Delete::Never),
+            (Pop3DeleteChoice::AfterDownload, None) => Some(Pop3Delete::AfterDownload),
         }
     }
 
