@@ -4,6 +4,7 @@
 pub mod error;
 pub mod imap;
 pub mod line;
+mod login;
 pub mod pop3;
 pub mod smtp;
 mod starttls;

@@ -22,6 +22,7 @@ use super::{ConnectOptions, Peer, Timeouts};
 use crate::auth::sasl::{self, Mechanism, OAuthSasl, Protocol, SaslFailure};
 use crate::auth::{AccessTokens, Secret};
 use crate::config::Account;
+use crate::proto::login::{self, LoginTarget, OAuthAttempt};
 
 /// The largest message RETR accepts: a hostile or broken server cannot make postern
 /// buffer without end (SQLite's own limit for one value is 1 GB).
@@ -65,35 +66,29 @@ pub async fn connect_oauth<T: AccessTokens>(
     tokens: &T,
     options: &ConnectOptions,
 ) -> Result<Pop3Session, ProtoError> {
-    let mut session = open(account, &options.timeouts).await?;
+    let session = open(account, &options.timeouts).await?;
     let mechanism = Mechanism::choose(session.sasl_mechanisms(), options.mechanism);
-    let token = tokens
-        .access_token()
-        .await
-        .map_err(|error| ProtoError::Tokens(Box::new(error)))?;
-    let sasl = OAuthSasl::new(
-        &account.email,
-        token,
-        &session.peer.host,
-        session.peer.port,
+    let peer = session.peer.clone();
+    let target = LoginTarget {
+        user: &account.email,
+        host: &peer.host,
+        port: peer.port,
         mechanism,
-    );
-    match session.try_oauth(&sasl).await? {
-        Ok(()) => return Ok(session),
-        Err(failure) if !failure.token_invalid => return Err(failure.into()),
-        Err(_) => {}
-    }
-    let renewed = tokens
-        .token_rejected(&sasl.token)
-        .await
-        .map_err(|error| ProtoError::Tokens(Box::new(error)))?;
-    let sasl = OAuthSasl {
-        token: renewed,
-        ..sasl
     };
-    match session.try_oauth(&sasl).await? {
-        Ok(()) => Ok(session),
-        Err(failure) => Err(failure.into()),
+    login::login(session, tokens, target).await
+}
+
+impl OAuthAttempt for Pop3Session {
+    type Session = Pop3Session;
+
+    async fn attempt(
+        mut self,
+        sasl: &OAuthSasl,
+    ) -> Result<Result<Pop3Session, (SaslFailure, Pop3Session)>, ProtoError> {
+        Ok(match self.try_oauth(sasl).await? {
+            Ok(()) => Ok(self),
+            Err(failure) => Err((failure, self)),
+        })
     }
 }
 

@@ -22,6 +22,7 @@ use super::{ConnectOptions, Peer, Timeouts};
 use crate::auth::sasl::{Mechanism, OAuthSasl, Protocol, SaslExchange, SaslFailure};
 use crate::auth::{AccessTokens, Secret};
 use crate::config::Account;
+use crate::proto::login::{self, LoginTarget, OAuthAttempt};
 
 pub use send::{SmtpReply, send};
 
@@ -68,35 +69,29 @@ pub async fn connect_oauth<T: AccessTokens>(
     tokens: &T,
     options: &ConnectOptions,
 ) -> Result<SmtpSession, ProtoError> {
-    let mut session = open(account, &options.timeouts).await?;
+    let session = open(account, &options.timeouts).await?;
     let mechanism = Mechanism::choose(session.auth_mechanisms(), options.mechanism);
-    let token = tokens
-        .access_token()
-        .await
-        .map_err(|error| ProtoError::Tokens(Box::new(error)))?;
-    let sasl = OAuthSasl::new(
-        &account.email,
-        token,
-        &session.peer.host,
-        session.peer.port,
+    let peer = session.peer.clone();
+    let target = LoginTarget {
+        user: &account.email,
+        host: &peer.host,
+        port: peer.port,
         mechanism,
-    );
-    match session.try_oauth(&sasl).await? {
-        Ok(()) => return Ok(session),
-        Err(failure) if !failure.token_invalid => return Err(failure.into()),
-        Err(_) => {}
-    }
-    let renewed = tokens
-        .token_rejected(&sasl.token)
-        .await
-        .map_err(|error| ProtoError::Tokens(Box::new(error)))?;
-    let sasl = OAuthSasl {
-        token: renewed,
-        ..sasl
     };
-    match session.try_oauth(&sasl).await? {
-        Ok(()) => Ok(session),
-        Err(failure) => Err(failure.into()),
+    login::login(session, tokens, target).await
+}
+
+impl OAuthAttempt for SmtpSession {
+    type Session = SmtpSession;
+
+    async fn attempt(
+        mut self,
+        sasl: &OAuthSasl,
+    ) -> Result<Result<SmtpSession, (SaslFailure, SmtpSession)>, ProtoError> {
+        Ok(match self.try_oauth(sasl).await? {
+            Ok(()) => Ok(self),
+            Err(failure) => Err((failure, self)),
+        })
     }
 }
 

@@ -14,6 +14,7 @@ use crate::auth::{AccessTokens, Secret};
 use crate::config::{Account, Endpoint};
 use crate::proto::error::ProtoError;
 use crate::proto::line::{read_line, strip_prefix_ignore_case};
+use crate::proto::login::{self, LoginTarget, OAuthAttempt};
 use crate::proto::stream::{LineTap, MailStream};
 use crate::proto::tls::{self, Connected};
 use crate::proto::{ConnectOptions, Peer, Timeouts, starttls};
@@ -41,33 +42,33 @@ pub async fn connect_oauth<T: AccessTokens>(
 ) -> Result<ImapSession, ProtoError> {
     let (endpoint, client, pre) = open(account, &options.timeouts).await?;
     let mechanism = Mechanism::choose(pre.auth_mechanisms(), options.mechanism);
-    let token = tokens
-        .access_token()
-        .await
-        .map_err(|error| ProtoError::Tokens(Box::new(error)))?;
-    let sasl = OAuthSasl::new(
-        &account.email,
-        token,
-        &endpoint.host,
-        endpoint.port,
+    let target = LoginTarget {
+        user: &account.email,
+        host: &endpoint.host,
+        port: endpoint.port,
         mechanism,
-    );
-    let client = match pre.try_oauth(client, &sasl).await? {
-        Ok(session) => return Ok(session),
-        Err((failure, _)) if !failure.token_invalid => return Err(failure.into()),
-        Err((_, client)) => client,
     };
-    let renewed = tokens
-        .token_rejected(&sasl.token)
-        .await
-        .map_err(|error| ProtoError::Tokens(Box::new(error)))?;
-    let sasl = OAuthSasl {
-        token: renewed,
-        ..sasl
-    };
-    match pre.try_oauth(client, &sasl).await? {
-        Ok(session) => Ok(session),
-        Err((failure, _)) => Err(failure.into()),
+    login::login(ImapLogin { pre: &pre, client }, tokens, target).await
+}
+
+/// A connected, not yet logged-in IMAP client and what was learnt before login.
+struct ImapLogin<'p> {
+    pre: &'p PreLogin,
+    client: ImapClient,
+}
+
+impl OAuthAttempt for ImapLogin<'_> {
+    type Session = ImapSession;
+
+    async fn attempt(
+        self,
+        sasl: &OAuthSasl,
+    ) -> Result<Result<ImapSession, (SaslFailure, Self)>, ProtoError> {
+        let pre = self.pre;
+        Ok(match pre.try_oauth(self.client, sasl).await? {
+            Ok(session) => Ok(session),
+            Err((failure, client)) => Err((failure, ImapLogin { pre, client })),
+        })
     }
 }
 
