@@ -582,6 +582,14 @@ fn help_overlay_lists_every_key() {
         assert!(small.contains(binding.action.description()), "{small}");
     }
     insta::assert_snapshot!("help_80x24", small);
+    // A short terminal gets two columns, so every key is still there.
+    model.size = (100, 14);
+    let short = screen(&model);
+    for binding in BINDINGS {
+        assert!(short.contains(binding.action.description()), "{short}");
+    }
+    insta::assert_snapshot!("help_100x14", short);
+    model.size = (80, 24);
     // Keys under the overlay do nothing; q and Esc close it rather than quit.
     assert!(press(&mut model, "jG<Enter>").is_empty());
     assert!(press(&mut model, "q").is_empty());
