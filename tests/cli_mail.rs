@@ -542,12 +542,11 @@ async fn unknown_names_and_a_failing_account_give_clear_errors() {
     let user = stack.new_user("cli-err").unwrap();
     stack.seed(&user, &SeedSpec::inbox(2)).unwrap();
     let profile = Profile::new();
-    let mut broken = profile.account(stack, "broken", &user, &Kind::Imap, None);
-    broken = broken.replace(&format!("port = {}", stack.ports().imaps), "port = 1");
-    profile.write_config(&[
-        broken,
-        profile.account(stack, "good", &user, &Kind::Imap, None),
-    ]);
+    let good = profile.account(stack, "good", &user, &Kind::Imap, None);
+    let broken = profile.account(stack, "broken", &user, &Kind::Imap, None);
+    // Its password command now gives a wrong password.
+    std::fs::write(profile.dir.path().join("broken.secret"), "wrong").unwrap();
+    profile.write_config(&[broken, good]);
 
     // One account failing does not stop the others.
     let out = profile.run(&["sync"]).await;
@@ -558,11 +557,11 @@ async fn unknown_names_and_a_failing_account_give_clear_errors() {
         text(&out.stdout)
     );
     assert!(!text(&out.stdout).contains("broken"));
-    assert!(
-        text(&out.stderr).contains("broken: sync failed"),
-        "{}",
-        text(&out.stderr)
-    );
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("broken: sync failed"), "{stderr}");
+    // Says what happened, and the password is never shown.
+    assert!(stderr.contains("refused the password"), "{stderr}");
+    assert!(!stderr.contains(&user.password), "{stderr}");
 
     let out = profile.run(&["list", "nobody"]).await;
     assert_eq!(out.status.code(), Some(1));
