@@ -6,15 +6,14 @@ use std::process::ExitCode;
 use chrono::{Local, TimeZone};
 
 use crate::auth::account::token_manager;
-use crate::auth::credentials::{Credentials, CredentialsError};
-use crate::auth::diagnose::Explanation;
-use crate::auth::diagnose::oauth::explain;
-use crate::auth::diagnose::server::explain_sasl;
-use crate::auth::manager::{TokenError, TokenStatus};
+use crate::auth::credentials::Credentials;
+use crate::auth::manager::TokenStatus;
 use crate::auth::password::DEFAULT_COMMAND_TIMEOUT;
 use crate::config::{Account, Auth, Config, Receive};
 use crate::paths::Paths;
-use crate::proto::{self, ConnectOptions, ProtoError};
+use crate::proto::{self, ConnectOptions};
+
+use super::explain::{Problem, credentials_error, proto_error};
 
 pub async fn accounts(paths: &Paths, config: &Config, check: bool) -> anyhow::Result<ExitCode> {
     let mut all_ok = true;
@@ -145,13 +144,7 @@ async fn check_account(paths: &Paths, account: &Account) -> bool {
     ok
 }
 
-/// What went wrong, explained when we know more than the error's own text.
-enum CheckError {
-    Explained(Explanation),
-    Plain(String),
-}
-
-fn report(label: &str, account: &Account, outcome: Result<(), CheckError>) -> bool {
+fn report(label: &str, account: &Account, outcome: Result<(), Problem>) -> bool {
     let endpoint = match label {
         "SMTP" => account.smtp.as_ref(),
         "POP3" => account.pop3.as_ref(),
@@ -165,8 +158,7 @@ fn report(label: &str, account: &Account, outcome: Result<(), CheckError>) -> bo
             println!("  {label}{at}: login ok");
             return true;
         }
-        Err(CheckError::Explained(explanation)) => explanation.to_string(),
-        Err(CheckError::Plain(message)) => message,
+        Err(problem) => problem.to_string(),
     };
     println!("  {label}{at}: FAILED");
     for line in problem.lines() {
@@ -179,7 +171,7 @@ async fn check_receive(
     account: &Account,
     credentials: &Credentials,
     options: &ConnectOptions,
-) -> Result<(), CheckError> {
+) -> Result<(), Problem> {
     let outcome = match (credentials, account.receive) {
         (Credentials::Tokens(tokens), Receive::Pop3) => {
             proto::pop3::connect_oauth(account, tokens.as_ref(), options)
@@ -209,7 +201,7 @@ async fn check_smtp(
     account: &Account,
     credentials: &Credentials,
     options: &ConnectOptions,
-) -> Result<(), CheckError> {
+) -> Result<(), Problem> {
     let outcome = match credentials {
         Credentials::Tokens(tokens) => {
             proto::smtp::connect_oauth(account, tokens.as_ref(), options)
@@ -221,33 +213,6 @@ async fn check_smtp(
             .map(drop),
     };
     outcome.map_err(|e| proto_error(&e, account))
-}
-
-fn credentials_error(error: &CredentialsError, account: &Account) -> CheckError {
-    match error {
-        CredentialsError::Tokens(tokens) => token_error(tokens, account),
-        CredentialsError::Password(oauth) => CheckError::Explained(explain(oauth, account)),
-        CredentialsError::Local(_) => CheckError::Plain(error.to_string()),
-    }
-}
-
-fn token_error(error: &TokenError, account: &Account) -> CheckError {
-    match error {
-        TokenError::OAuth(oauth) => CheckError::Explained(explain(oauth, account)),
-        other => CheckError::Plain(other.to_string()),
-    }
-}
-
-fn proto_error(error: &ProtoError, account: &Account) -> CheckError {
-    if let Some(failure) = error.sasl_failure() {
-        return CheckError::Explained(explain_sasl(failure, account));
-    }
-    if let ProtoError::Tokens(inner) = error
-        && let Some(tokens) = inner.downcast_ref::<TokenError>()
-    {
-        return token_error(tokens, account);
-    }
-    CheckError::Plain(error.to_string())
 }
 
 fn span(seconds: i64) -> String {

@@ -13,8 +13,16 @@ use crate::config::{self, Account, Config};
 use crate::paths::{self, Paths};
 
 mod accounts;
+mod actions;
+mod explain;
 mod login;
+mod lookup;
+mod mail;
+mod output;
 mod prompt;
+mod remote;
+mod send;
+mod sync;
 
 /// A terminal mail client that logs in with OAuth2 by itself.
 #[derive(Debug, Parser)]
@@ -57,6 +65,92 @@ pub enum Command {
         /// Also log in on each account's servers and explain any failure.
         #[arg(long)]
         check: bool,
+    },
+    /// Fetch mail into the local store: one account, or all of them.
+    Sync {
+        /// The account's name (default: every account).
+        account: Option<String>,
+    },
+    /// An account's folders from the store: name, role, total, unread.
+    Folders { account: String },
+    /// Messages of a folder, newest first: id, date, from, subject, flags.
+    List {
+        account: String,
+        /// The folder's name (default: the Inbox).
+        #[arg(long, value_name = "FOLDER")]
+        folder: Option<String>,
+        /// At most this many messages.
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        /// One JSON array instead of tab-separated lines.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show a message (fetched from the server if only its envelope is stored).
+    Read {
+        account: String,
+        /// The message's id, as `postern list` shows it.
+        id: i64,
+        /// Write the message's raw bytes instead of rendering it.
+        #[arg(long)]
+        raw: bool,
+    },
+    /// Send a message; the body is read from stdin. It goes through the outbox.
+    Send {
+        account: String,
+        /// Recipient (repeat, or separate with commas).
+        #[arg(long, value_name = "ADDRESS", required_unless_present = "eml")]
+        to: Vec<String>,
+        #[arg(long, value_name = "ADDRESS")]
+        cc: Vec<String>,
+        #[arg(long, value_name = "ADDRESS")]
+        bcc: Vec<String>,
+        #[arg(long, required_unless_present = "eml")]
+        subject: Option<String>,
+        /// Attach a file (repeatable).
+        #[arg(long, value_name = "FILE")]
+        attach: Vec<PathBuf>,
+        /// Send this complete message file instead (From, To, ... taken from it).
+        #[arg(long, value_name = "FILE", conflicts_with_all = ["to", "cc", "bcc", "subject", "attach"])]
+        eml: Option<PathBuf>,
+    },
+    /// Messages not sent yet, with attempts and the last error.
+    Outbox {
+        /// The account's name (default: every account).
+        account: Option<String>,
+        /// Requeue failed messages and send everything waiting.
+        #[arg(long)]
+        retry: bool,
+    },
+    /// Set or clear flags on messages (on the server too).
+    #[command(group = clap::ArgGroup::new("change").required(true).multiple(true))]
+    Flag {
+        account: String,
+        #[arg(required = true)]
+        ids: Vec<i64>,
+        #[arg(long, group = "change", conflicts_with = "unseen")]
+        seen: bool,
+        #[arg(long, group = "change")]
+        unseen: bool,
+        #[arg(long, group = "change", conflicts_with = "unflagged")]
+        flagged: bool,
+        #[arg(long, group = "change")]
+        unflagged: bool,
+    },
+    /// Move messages to another folder (IMAP accounts).
+    Move {
+        account: String,
+        #[arg(required = true)]
+        ids: Vec<i64>,
+        /// The target folder's name.
+        #[arg(long, value_name = "FOLDER")]
+        to: String,
+    },
+    /// Move messages to Trash; messages already in Trash are removed for good (IMAP accounts).
+    Delete {
+        account: String,
+        #[arg(required = true)]
+        ids: Vec<i64>,
     },
 }
 
@@ -104,6 +198,84 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Accounts { check }) => {
             let (paths, config) = load(cli.config.as_deref())?;
             runtime()?.block_on(accounts::accounts(&paths, &config, check))
+        }
+        Some(Command::Sync { account }) => {
+            let (paths, config) = load(cli.config.as_deref())?;
+            let only = account.map(|name| find(&config, &name)).transpose()?;
+            Ok(runtime()?.block_on(sync::sync(&paths, &config, only)))
+        }
+        Some(Command::Folders { account }) => {
+            let (paths, config) = load(cli.config.as_deref())?;
+            mail::folders(&paths, find(&config, &account)?)
+        }
+        Some(Command::List {
+            account,
+            folder,
+            limit,
+            json,
+        }) => {
+            let (paths, config) = load(cli.config.as_deref())?;
+            let account = find(&config, &account)?;
+            mail::list(&paths, account, folder.as_deref(), limit, json)
+        }
+        Some(Command::Read { account, id, raw }) => {
+            let (paths, config) = load(cli.config.as_deref())?;
+            let account = find(&config, &account)?;
+            runtime()?.block_on(mail::read(&paths, account, id, raw))
+        }
+        Some(Command::Send {
+            account,
+            to,
+            cc,
+            bcc,
+            subject,
+            attach,
+            eml,
+        }) => {
+            let (paths, config) = load(cli.config.as_deref())?;
+            let account = find(&config, &account)?;
+            let message = send::Message {
+                to,
+                cc,
+                bcc,
+                subject,
+                attach,
+                eml,
+            };
+            runtime()?.block_on(send::send(&paths, account, &message))
+        }
+        Some(Command::Outbox { account, retry }) => {
+            let (paths, config) = load(cli.config.as_deref())?;
+            let only = account.map(|name| find(&config, &name)).transpose()?;
+            runtime()?.block_on(send::outbox(&paths, &config, only, retry))
+        }
+        Some(Command::Flag {
+            account,
+            ids,
+            seen,
+            unseen,
+            flagged,
+            unflagged,
+        }) => {
+            let (paths, config) = load(cli.config.as_deref())?;
+            let account = find(&config, &account)?;
+            let flags = actions::FlagArgs {
+                seen,
+                unseen,
+                flagged,
+                unflagged,
+            };
+            runtime()?.block_on(actions::flag(&paths, account, &ids, flags))
+        }
+        Some(Command::Move { account, ids, to }) => {
+            let (paths, config) = load(cli.config.as_deref())?;
+            let account = find(&config, &account)?;
+            runtime()?.block_on(actions::move_to(&paths, account, &ids, &to))
+        }
+        Some(Command::Delete { account, ids }) => {
+            let (paths, config) = load(cli.config.as_deref())?;
+            let account = find(&config, &account)?;
+            runtime()?.block_on(actions::delete(&paths, account, &ids))
         }
         Some(Command::Config(ConfigCommand::Check)) => {
             let paths = Paths::from_env().context("locating postern's directories")?;
