@@ -20,12 +20,13 @@ impl Default for BackoffPolicy {
 }
 
 /// The delays of one account. Each delay lies in `[base / 2, base]` where `base`
-/// doubles per failure, so a delay is never shorter than the one before.
+/// doubles per failure up to the cap; a delay is never shorter than the one before.
 #[derive(Debug)]
 pub(super) struct Backoff {
     policy: BackoffPolicy,
     base: Duration,
     attempt: u32,
+    last: Duration,
     rng: u64,
 }
 
@@ -39,6 +40,7 @@ impl Backoff {
             policy,
             base: policy.initial,
             attempt: 0,
+            last: Duration::ZERO,
             // xorshift must not start at zero.
             rng: (seed ^ u64::from(clock)) | 1,
         }
@@ -50,7 +52,8 @@ impl Backoff {
         self.base = base.saturating_mul(2).min(self.policy.max);
         self.attempt = self.attempt.saturating_add(1);
         let fraction = (self.next_random() >> 11) as f64 / (1u64 << 53) as f64;
-        base.mul_f64(0.5 + fraction / 2.0)
+        self.last = base.mul_f64(0.5 + fraction / 2.0).max(self.last);
+        self.last
     }
 
     /// How many delays were handed out since the last success.
@@ -62,6 +65,7 @@ impl Backoff {
     pub fn reset(&mut self) {
         self.base = self.policy.initial;
         self.attempt = 0;
+        self.last = Duration::ZERO;
     }
 
     fn next_random(&mut self) -> u64 {
