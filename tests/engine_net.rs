@@ -239,8 +239,10 @@ async fn imap_account_syncs_opens_a_body_marks_it_seen_and_hears_new_mail_by_idl
         let row = rows.iter().find(|r| r.id == unread.id).unwrap();
         assert!(row.flags.seen, "seen in the store");
     }
+    let mut fresh = login(stack, &user).await;
+    imap(&mut fresh, "SELECT INBOX").await;
     assert_eq!(
-        seen_on_server(&mut other).await,
+        seen_on_server(&mut fresh).await,
         seen_before + 1,
         "\\Seen on the server"
     );
