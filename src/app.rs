@@ -20,7 +20,8 @@ pub fn run_tui(paths: &Paths, config: &Config) -> anyhow::Result<()> {
         .build()
         .context("starting the async runtime")?;
     runtime.block_on(async {
-        let (engine, events) = Engine::start(&paths.store_db(), &config.accounts)?;
+        let (engine, events) =
+            Engine::start(&paths.store_db(), &paths.token_dir(), &config.accounts)?;
         tracing::info!(accounts = config.accounts.len(), "postern started");
         crate::tui::run(engine.commands(), events)
             .await

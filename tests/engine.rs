@@ -108,8 +108,12 @@ async fn maildir_account_end_to_end() {
     write_message(&mail, "1001.b.host", "Second");
     let config = config(&mail);
 
-    let (engine, mut events) =
-        Engine::start(&dir.path().join("store.sqlite3"), &config.accounts).unwrap();
+    let (engine, mut events) = Engine::start(
+        &dir.path().join("store.sqlite3"),
+        &dir.path().join("tokens"),
+        &config.accounts,
+    )
+    .unwrap();
     engine.commands().send(Command::LoadAccounts).unwrap();
     let accounts = next(&mut events, |e| match e {
         Event::Accounts(rows) => Some(rows),
@@ -200,8 +204,12 @@ async fn a_vanished_message_file_is_an_error_event_not_a_crash() {
     maildir(&mail);
     write_message(&mail, "1000.a.host", "Doomed");
     let config = config(&mail);
-    let (engine, mut events) =
-        Engine::start(&dir.path().join("store.sqlite3"), &config.accounts).unwrap();
+    let (engine, mut events) = Engine::start(
+        &dir.path().join("store.sqlite3"),
+        &dir.path().join("tokens"),
+        &config.accounts,
+    )
+    .unwrap();
     next(&mut events, |e| {
         matches!(e, Event::Changed { .. }).then_some(())
     })

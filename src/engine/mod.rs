@@ -3,21 +3,32 @@
 //! Front ends send [`Command`]s and receive [`Event`]s; they never touch a socket
 //! or the database themselves. Reads from the store are served by one reader
 //! thread (cheap, ordered); each account has its own worker task for slow work
-//! (rescans now, network sync later), so a slow account never blocks another.
+//! (Maildir rescans, IMAP sync and IDLE, POP3 downloads, sending), so a slow or
+//! dead server never blocks another account or the reader.
 
+mod backoff;
+mod explain;
+mod imap_worker;
+mod pop3_worker;
 mod reader;
+mod send;
 mod worker;
 
+pub use backoff::BackoffPolicy;
+
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
 
 use crate::config::Account;
 use crate::mime::Rendered;
 use crate::store::{
-    AccountId, AccountRow, EnvelopeRow, FolderId, FolderRow, MessageId, Store, StoreError,
+    AccountId, AccountRow, EnvelopeRow, Flags, FolderId, FolderRow, MessageId, OutboxId, Store,
+    StoreError,
 };
+use crate::sync::SyncOptions;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
@@ -36,9 +47,30 @@ pub enum Command {
         id: MessageId,
         width: u16,
     },
-    /// Look for new mail (Maildir rescan now; network sync later).
+    /// Look for new mail now (Maildir rescan, IMAP resync, POP3 download).
     Refresh {
         account: AccountId,
+    },
+    /// Set the flags in `add` and clear those in `remove` (on the server too).
+    SetFlags {
+        ids: Vec<MessageId>,
+        add: Flags,
+        remove: Flags,
+    },
+    /// Move messages into another folder of their account.
+    Move {
+        ids: Vec<MessageId>,
+        to: FolderId,
+    },
+    /// Delete messages (IMAP: to the Trash; from the Trash: for good).
+    Delete {
+        ids: Vec<MessageId>,
+    },
+    /// Queue a complete message in the outbox and send it; IMAP accounts keep a
+    /// copy in their Sent folder.
+    Send {
+        account: AccountId,
+        raw: Vec<u8>,
     },
 }
 
@@ -67,6 +99,39 @@ pub enum Event {
         context: String,
         message: String,
     },
+    /// A folder sync or download is under way: `fetched` of `to_fetch` stored.
+    Progress {
+        account: AccountId,
+        folder: FolderId,
+        fetched: usize,
+        to_fetch: usize,
+    },
+    /// A full sync (or download) of the account finished.
+    Synced {
+        account: AccountId,
+    },
+    /// The account's server failed; the worker tries again after `delay`
+    /// (`attempt` counts failures since the last success).
+    Retrying {
+        account: AccountId,
+        attempt: u32,
+        delay: Duration,
+    },
+    /// The server accepted an outgoing message; `reply` is its answer.
+    Sent {
+        account: AccountId,
+        outbox: OutboxId,
+        reply: String,
+    },
+    /// An outgoing message was not sent (`outbox` is None when it was refused
+    /// before being queued). A queued one stays in the outbox.
+    SendFailed {
+        account: AccountId,
+        outbox: Option<OutboxId>,
+        error: String,
+        /// The server's answer, when it gave one.
+        reply: Option<String>,
+    },
 }
 
 impl Event {
@@ -74,6 +139,32 @@ impl Event {
         Event::Error {
             context: context.into(),
             message: err.to_string(),
+        }
+    }
+}
+
+/// Tuning of the engine; [`Default`] is what the application uses, tests shorten it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EngineOptions {
+    /// Reconnect delays after a failure.
+    pub backoff: BackoffPolicy,
+    /// How often a POP3 account downloads when nobody asks.
+    pub pop3_interval: Duration,
+    /// How long a password command may run.
+    pub password_timeout: Duration,
+    /// Longest wait for a worker to finish at shutdown before it is cut off.
+    pub shutdown_grace: Duration,
+    pub sync: SyncOptions,
+}
+
+impl Default for EngineOptions {
+    fn default() -> Self {
+        EngineOptions {
+            backoff: BackoffPolicy::default(),
+            pop3_interval: Duration::from_secs(5 * 60),
+            password_timeout: Duration::from_secs(30),
+            shutdown_grace: Duration::from_secs(3),
+            sync: SyncOptions::default(),
         }
     }
 }
@@ -95,10 +186,22 @@ pub struct Engine {
 
 impl Engine {
     /// Open the store at `store_path`, register `accounts` in it and start serving
-    /// commands. Must be called inside a tokio runtime.
+    /// commands; OAuth2 tokens are cached under `token_dir`. Must be called inside
+    /// a tokio runtime.
     pub fn start(
         store_path: &Path,
+        token_dir: &Path,
         accounts: &[Account],
+    ) -> Result<(Engine, UnboundedReceiver<Event>), EngineError> {
+        Engine::start_with(store_path, token_dir, accounts, EngineOptions::default())
+    }
+
+    /// [`Engine::start`] with explicit tuning.
+    pub fn start_with(
+        store_path: &Path,
+        token_dir: &Path,
+        accounts: &[Account],
+        options: EngineOptions,
     ) -> Result<(Engine, UnboundedReceiver<Event>), EngineError> {
         let store = Store::open(store_path)?;
         let mut ids = Vec::with_capacity(accounts.len());
@@ -106,18 +209,21 @@ impl Engine {
             ids.push(store.upsert_account(&account.name, &account.email)?);
         }
         let (event_tx, event_rx) = mpsc::unbounded_channel();
-        let reader =
-            reader::spawn(store, ids.clone(), event_tx.clone()).map_err(EngineError::Thread)?;
         let mut workers = HashMap::new();
         for (id, account) in ids.iter().zip(accounts) {
-            let worker = worker::spawn(
-                *id,
-                account.clone(),
-                store_path.to_path_buf(),
-                event_tx.clone(),
-            );
-            workers.insert(*id, worker);
+            let context = worker::Context {
+                id: *id,
+                account: account.clone(),
+                store_path: store_path.to_path_buf(),
+                token_dir: PathBuf::from(token_dir),
+                events: event_tx.clone(),
+                options,
+            };
+            workers.insert(*id, worker::spawn(context));
         }
+        let jobs = workers.iter().map(|(id, w)| (*id, w.jobs())).collect();
+        let reader = reader::spawn(store, ids.clone(), jobs, event_tx.clone())
+            .map_err(EngineError::Thread)?;
         let (command_tx, command_rx) = mpsc::unbounded_channel();
         let dispatcher = tokio::spawn(dispatch(command_rx, reader, workers, event_tx));
         Ok((
@@ -151,10 +257,19 @@ async fn dispatch(
     while let Some(command) = commands.recv().await {
         match command {
             Command::Refresh { account } => match workers.get(&account) {
-                Some(worker) => worker.refresh(),
+                Some(worker) => worker.send(worker::Job::Refresh),
                 None => {
                     let _ = events.send(Event::error(
                         "refresh",
+                        format!("no account with id {}", account.0),
+                    ));
+                }
+            },
+            Command::Send { account, raw } => match workers.get(&account) {
+                Some(worker) => worker.send(worker::Job::Send { raw }),
+                None => {
+                    let _ = events.send(Event::error(
+                        "sending",
                         format!("no account with id {}", account.0),
                     ));
                 }
@@ -167,7 +282,13 @@ async fn dispatch(
             }
         }
     }
-    for worker in workers.into_values() {
-        worker.stop().await;
+    drop(reader);
+    // Stop every worker at once: one slow goodbye must not delay the others.
+    let stops: Vec<_> = workers
+        .into_values()
+        .map(|w| tokio::spawn(w.stop()))
+        .collect();
+    for stop in stops {
+        let _ = stop.await;
     }
 }

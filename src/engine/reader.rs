@@ -1,35 +1,46 @@
 //! The store reader: one thread that owns a connection and answers the UI's
 //! reads in order. Reads take milliseconds, so one thread keeps them ordered
-//! without locking; slow work belongs to account workers.
+//! without locking; slow work belongs to account workers. Commands on messages
+//! are handed to the owning account's worker (found here, from the store) so
+//! the reader never waits for a network.
 
+use std::collections::{BTreeMap, HashMap};
 use std::sync::mpsc::{Receiver, Sender};
 
 use tokio::sync::mpsc::UnboundedSender;
 
+use super::worker::Job;
 use super::{Command, Event};
 use crate::mime;
-use crate::store::{AccountId, Flags, MessageId, MessageSource, Store, StoreError, maildir};
+use crate::store::{
+    AccountId, Flags, FolderId, MessageId, MessageSource, Store, StoreError, maildir,
+};
+
+/// Each account's job queue.
+pub(super) type Workers = HashMap<AccountId, UnboundedSender<Job>>;
 
 pub(super) fn spawn(
     store: Store,
     accounts: Vec<AccountId>,
+    workers: Workers,
     events: UnboundedSender<Event>,
 ) -> std::io::Result<Sender<Command>> {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::Builder::new()
         .name("store-reader".into())
-        .spawn(move || serve(store, accounts, rx, events))?;
+        .spawn(move || serve(store, accounts, workers, rx, events))?;
     Ok(tx)
 }
 
 fn serve(
     mut store: Store,
     accounts: Vec<AccountId>,
+    workers: Workers,
     commands: Receiver<Command>,
     events: UnboundedSender<Event>,
 ) {
     for command in commands {
-        for event in answer(&mut store, &accounts, command) {
+        for event in answer(&mut store, &accounts, &workers, command) {
             if events.send(event).is_err() {
                 return; // the front end is gone
             }
@@ -37,7 +48,12 @@ fn serve(
     }
 }
 
-fn answer(store: &mut Store, accounts: &[AccountId], command: Command) -> Vec<Event> {
+fn answer(
+    store: &mut Store,
+    accounts: &[AccountId],
+    workers: &Workers,
+    command: Command,
+) -> Vec<Event> {
     let event = match command {
         Command::LoadAccounts => match store.accounts() {
             // Show the configured accounts, in the order the config lists them.
@@ -72,15 +88,89 @@ fn answer(store: &mut Store, accounts: &[AccountId], command: Command) -> Vec<Ev
             }
         }
         Command::OpenMessage { id, width } => {
-            return match open_message(store, id, width) {
+            return match open_message(store, workers, id, width) {
                 Ok(events) => events,
                 Err(err) => vec![Event::error("opening message", err)],
             };
         }
-        // Routed to account workers by the dispatcher; never reaches here.
-        Command::Refresh { .. } => Event::error("store", "refresh sent to the reader"),
+        Command::SetFlags { ids, add, remove } => {
+            return route(store, workers, "changing flags", &ids, |ids| {
+                Job::SetFlags { ids, add, remove }
+            });
+        }
+        Command::Move { ids, to } => {
+            // Only within one account: the target must belong to the messages' owner.
+            let owner = store.folder(to).map(|f| f.account);
+            return match (owner, by_account(store, &ids)) {
+                (Ok(owner), Ok(groups)) if groups.keys().all(|a| *a == owner) => {
+                    route(store, workers, "moving", &ids, |ids| Job::Move { ids, to })
+                }
+                (Ok(_), Ok(_)) => vec![Event::error(
+                    "moving",
+                    "messages can only be moved to a folder of their own account",
+                )],
+                (Err(err), _) | (_, Err(err)) => vec![Event::error("moving", err)],
+            };
+        }
+        Command::Delete { ids } => {
+            return route(store, workers, "deleting", &ids, |ids| Job::Delete { ids });
+        }
+        // Routed to account workers by the dispatcher; never reach here.
+        Command::Refresh { .. } | Command::Send { .. } => {
+            Event::error("store", "an account command was sent to the reader")
+        }
     };
     vec![event]
+}
+
+/// Messages grouped by the account that owns them.
+fn by_account(
+    store: &Store,
+    ids: &[MessageId],
+) -> Result<BTreeMap<AccountId, Vec<MessageId>>, StoreError> {
+    let mut folders: HashMap<FolderId, AccountId> = HashMap::new();
+    let mut groups: BTreeMap<AccountId, Vec<MessageId>> = BTreeMap::new();
+    for id in ids {
+        let folder = store.envelope(*id)?.folder;
+        let account = match folders.get(&folder) {
+            Some(account) => *account,
+            None => {
+                let account = store.folder(folder)?.account;
+                folders.insert(folder, account);
+                account
+            }
+        };
+        groups.entry(account).or_default().push(*id);
+    }
+    Ok(groups)
+}
+
+/// Hands each account's share of `ids` to its worker.
+fn route(
+    store: &Store,
+    workers: &Workers,
+    doing: &str,
+    ids: &[MessageId],
+    job: impl Fn(Vec<MessageId>) -> Job,
+) -> Vec<Event> {
+    let groups = match by_account(store, ids) {
+        Ok(groups) => groups,
+        Err(err) => return vec![Event::error(doing, err)],
+    };
+    let mut events = Vec::new();
+    for (account, ids) in groups {
+        if let Err(err) = forward(workers, account, job(ids)) {
+            events.push(Event::error(doing, err));
+        }
+    }
+    events
+}
+
+fn forward(workers: &Workers, account: AccountId, job: Job) -> Result<(), OpenError> {
+    workers
+        .get(&account)
+        .and_then(|worker| worker.send(job).ok())
+        .ok_or(OpenError::NoWorker(account))
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -93,20 +183,31 @@ enum OpenError {
         #[source]
         source: std::io::Error,
     },
-    #[error("this message's body has not been downloaded yet")]
-    NotFetched,
+    #[error("account {} is not running (not in the configuration?)", .0.0)]
+    NoWorker(AccountId),
 }
 
-/// Render a message and mark it seen (in the store, and in its Maildir file name).
-/// When that changed an unread count, the account's folders follow the message.
-fn open_message(store: &mut Store, id: MessageId, width: u16) -> Result<Vec<Event>, OpenError> {
+/// Render a message and mark it seen (in the store, in its Maildir file name, and
+/// on the IMAP server through the account's worker). When that changed an unread
+/// count, the account's folders follow the message. A body not downloaded yet is
+/// the account worker's to fetch.
+fn open_message(
+    store: &mut Store,
+    workers: &Workers,
+    id: MessageId,
+    width: u16,
+) -> Result<Vec<Event>, OpenError> {
     let raw = match store.message_source(id)? {
         MessageSource::File(path) => std::fs::read(&path).map_err(|source| OpenError::Read {
             path: path.clone(),
             source,
         })?,
         MessageSource::Cached(bytes) => bytes,
-        MessageSource::NotFetched => return Err(OpenError::NotFetched),
+        MessageSource::NotFetched => {
+            let account = store.folder(store.envelope(id)?.folder)?.account;
+            forward(workers, account, Job::Open { id, width })?;
+            return Ok(Vec::new());
+        }
     };
     let rendered = mime::render(&raw, usize::from(width));
     let mut events = vec![Event::Message {
@@ -114,6 +215,22 @@ fn open_message(store: &mut Store, id: MessageId, width: u16) -> Result<Vec<Even
         rendered: Box::new(rendered),
     }];
     if let Some(account) = mark_seen(store, id)? {
+        if store.imap_location(id)?.uid.is_some() {
+            // The server learns it too; the worker does that, off this thread.
+            let seen = Flags {
+                seen: true,
+                ..Flags::default()
+            };
+            forward(
+                workers,
+                account,
+                Job::SetFlags {
+                    ids: vec![id],
+                    add: seen,
+                    remove: Flags::default(),
+                },
+            )?;
+        }
         events.push(Event::Folders {
             account,
             folders: store.folders(account)?,

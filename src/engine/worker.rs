@@ -1,79 +1,251 @@
 //! One worker per account: the only place an account's slow work happens.
 //!
-//! For Maildir accounts that is indexing the tree at start, on request and on a
-//! timer (mbsync and friends write to it behind our back). Network accounts get
-//! their sync here in a later issue.
+//! Maildir accounts index their tree at start, on request and on a timer (mbsync
+//! and friends write to it behind our back). IMAP and POP3 accounts run their own
+//! loops ([`super::imap_worker`], [`super::pop3_worker`]); this module holds what
+//! they share: the job queue, the handle and the local (store-only) operations.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-use tokio::sync::mpsc::{self, UnboundedSender};
+use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
 use tokio::task::JoinHandle;
 
-use super::Event;
+use super::{EngineOptions, Event};
 use crate::config::{Account, Receive};
-use crate::store::{AccountId, Store, maildir};
+use crate::store::{AccountId, Flags, FolderId, MessageId, MessageSource, Store, maildir};
 
 /// How often a Maildir account is rescanned when nobody asks.
 const RESCAN_EVERY: Duration = Duration::from_secs(60);
 
+/// What an account's worker needs to know.
+#[derive(Debug, Clone)]
+pub(super) struct Context {
+    pub id: AccountId,
+    pub account: Account,
+    pub store_path: PathBuf,
+    pub token_dir: PathBuf,
+    pub events: UnboundedSender<Event>,
+    pub options: EngineOptions,
+}
+
+impl Context {
+    pub fn emit(&self, event: Event) {
+        // The front end may be gone at shutdown; nothing to tell then.
+        let _ = self.events.send(event);
+    }
+
+    pub fn error(&self, doing: &str, message: impl std::fmt::Display) {
+        self.emit(Event::error(
+            format!("{}: {doing}", self.account.name),
+            message,
+        ));
+    }
+
+    pub fn changed(&self) {
+        self.emit(Event::Changed { account: self.id });
+    }
+}
+
+/// Work for an account's worker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Job {
+    Refresh,
+    /// Open a message whose body is not in the store yet.
+    Open {
+        id: MessageId,
+        width: u16,
+    },
+    SetFlags {
+        ids: Vec<MessageId>,
+        add: Flags,
+        remove: Flags,
+    },
+    Move {
+        ids: Vec<MessageId>,
+        to: FolderId,
+    },
+    Delete {
+        ids: Vec<MessageId>,
+    },
+    Send {
+        raw: Vec<u8>,
+    },
+}
+
 pub(super) struct Handle {
-    refresh: mpsc::Sender<()>,
+    jobs: UnboundedSender<Job>,
     task: JoinHandle<()>,
+    /// Cuts off a worker that runs on its own thread (abort cannot reach it).
+    cancel: Option<tokio::sync::oneshot::Sender<()>>,
+    grace: Duration,
 }
 
 impl Handle {
-    /// Ask for a refresh; one already queued is enough.
-    pub fn refresh(&self) {
-        let _ = self.refresh.try_send(());
+    pub fn send(&self, job: Job) {
+        let _ = self.jobs.send(job);
     }
 
+    pub fn jobs(&self) -> UnboundedSender<Job> {
+        self.jobs.clone()
+    }
+
+    /// Close the queue and let the worker say goodbye; cut it off after the grace
+    /// period (a connect to a dead server must not hold up the exit).
     pub async fn stop(self) {
-        drop(self.refresh);
-        let _ = self.task.await;
-    }
-}
-
-pub(super) fn spawn(
-    id: AccountId,
-    account: Account,
-    store_path: PathBuf,
-    events: UnboundedSender<Event>,
-) -> Handle {
-    let (refresh, mut requests) = mpsc::channel(1);
-    let task = tokio::spawn(async move {
-        let mut store: Option<Store> = None;
-        let mut timer = tokio::time::interval(RESCAN_EVERY);
-        loop {
-            // The first tick fires at once: index at start.
-            tokio::select! {
-                _ = timer.tick() => {}
-                request = requests.recv() => if request.is_none() { break },
+        drop(self.jobs);
+        let mut task = self.task;
+        if tokio::time::timeout(self.grace, &mut task).await.is_err() {
+            if let Some(cancel) = self.cancel {
+                let _ = cancel.send(());
             }
-            store = refresh_account(id, &account, &store_path, store, &events).await;
+            task.abort();
+            let _ = task.await;
         }
-    });
-    Handle { refresh, task }
+    }
 }
 
-/// One refresh. The store connection is opened lazily and kept between runs.
-async fn refresh_account(
-    id: AccountId,
-    account: &Account,
-    store_path: &std::path::Path,
-    store: Option<Store>,
-    events: &UnboundedSender<Event>,
-) -> Option<Store> {
-    match account.receive {
-        Receive::Maildir => {}
-        // Network receive arrives with the mail engine.
-        Receive::Imap | Receive::Pop3 => return store,
+pub(super) fn spawn(context: Context) -> Handle {
+    let (jobs, queue) = mpsc::unbounded_channel();
+    let grace = context.options.shutdown_grace;
+    let mut cancel = None;
+    let task = match context.account.receive {
+        Receive::Imap => {
+            // `ImapSync::sync_folder` takes a progress callback that is not `Send`,
+            // so this worker's future is not either: it runs on a thread of its
+            // own, still on the one runtime (its sockets and timers).
+            let (cancel_tx, cancelled) = tokio::sync::oneshot::channel::<()>();
+            cancel = Some(cancel_tx);
+            let runtime = tokio::runtime::Handle::current();
+            tokio::task::spawn_blocking(move || {
+                runtime.block_on(async move {
+                    tokio::select! {
+                        _ = super::imap_worker::run(context, queue) => {}
+                        _ = cancelled => {}
+                    }
+                });
+            })
+        }
+        Receive::Pop3 => tokio::spawn(super::pop3_worker::run(context, queue)),
+        Receive::Maildir => tokio::spawn(run_maildir(context, queue)),
+    };
+    Handle {
+        jobs,
+        task,
+        cancel,
+        grace,
     }
-    let Some(root) = account.maildir.clone() else {
+}
+
+async fn run_maildir(context: Context, mut jobs: UnboundedReceiver<Job>) {
+    let mut store: Option<Store> = None;
+    let mut timer = tokio::time::interval(RESCAN_EVERY);
+    loop {
+        // The first tick fires at once: index at start.
+        let job = tokio::select! {
+            _ = timer.tick() => Job::Refresh,
+            job = jobs.recv() => match job {
+                Some(job) => job,
+                None => break,
+            },
+        };
+        match job {
+            Job::Refresh => store = rescan(&context, store).await,
+            Job::Send { raw } => {
+                if let Some(store) = open_store(&context, &mut store) {
+                    super::send::send_now(&context, store, &raw, None).await;
+                }
+            }
+            other => {
+                if let Some(store) = open_store(&context, &mut store) {
+                    local_job(&context, store, other);
+                }
+            }
+        }
+    }
+}
+
+/// The worker's store connection, opened on first use (an error is reported).
+pub(super) fn open_store<'a>(
+    context: &Context,
+    store: &'a mut Option<Store>,
+) -> Option<&'a mut Store> {
+    if store.is_none() {
+        match Store::open(&context.store_path) {
+            Ok(opened) => *store = Some(opened),
+            Err(err) => {
+                context.error("opening the store", err);
+                return None;
+            }
+        }
+    }
+    store.as_mut()
+}
+
+/// Jobs that only touch the store (Maildir and POP3 accounts: nothing to tell a
+/// server). Flags of Maildir messages follow in their file names.
+pub(super) fn local_job(context: &Context, store: &mut Store, job: Job) {
+    match job {
+        Job::SetFlags { ids, add, remove } => {
+            let mut changed = false;
+            for id in ids {
+                match set_local_flags(store, id, add, remove) {
+                    Ok(did) => changed |= did,
+                    Err(err) => context.error("changing flags", err),
+                }
+            }
+            if changed {
+                context.changed();
+            }
+        }
+        Job::Delete { ids } if context.account.receive == Receive::Pop3 => {
+            match store.delete_messages(&ids) {
+                Ok(0) => {}
+                Ok(_) => context.changed(),
+                Err(err) => context.error("deleting", err),
+            }
+        }
+        Job::Delete { .. } => context.error(
+            "deleting",
+            "deleting is not supported for Maildir accounts yet",
+        ),
+        Job::Move { .. } => context.error("moving", "moving is only supported for IMAP accounts"),
+        Job::Open { .. } => context.error(
+            "opening message",
+            "this message's body has not been downloaded yet",
+        ),
+        Job::Refresh | Job::Send { .. } => {}
+    }
+}
+
+/// Applies a flag change to one message; true when it changed anything.
+fn set_local_flags(
+    store: &mut Store,
+    id: MessageId,
+    add: Flags,
+    remove: Flags,
+) -> Result<bool, crate::store::StoreError> {
+    let old = store.envelope(id)?.flags;
+    let new = Flags::from_bits((old.to_bits() | add.to_bits()) & !remove.to_bits());
+    if new == old {
+        return Ok(false);
+    }
+    match store.message_source(id)? {
+        MessageSource::File(_) => {
+            maildir::set_message_flags(store, id, new)?;
+        }
+        MessageSource::Cached(_) | MessageSource::NotFetched => store.set_flags(id, new)?,
+    }
+    Ok(true)
+}
+
+/// One Maildir rescan. The store connection is kept between runs.
+async fn rescan(context: &Context, store: Option<Store>) -> Option<Store> {
+    let Some(root) = context.account.maildir.clone() else {
         return store;
     };
-    let path = store_path.to_path_buf();
-    let name = account.name.clone();
+    let path = context.store_path.clone();
+    let id = context.id;
     let outcome = tokio::task::spawn_blocking(move || {
         let mut store = match store {
             Some(store) => store,
@@ -86,19 +258,19 @@ async fn refresh_account(
     match outcome {
         Ok(Ok((store, report))) => {
             for (path, problem) in &report.errors {
-                tracing::warn!(account = %name, file = %path.display(), "skipped: {problem}");
+                tracing::warn!(account = %context.account.name, file = %path.display(), "skipped: {problem}");
             }
             if report.added + report.removed + report.updated > 0 {
-                let _ = events.send(Event::Changed { account: id });
+                context.changed();
             }
             Some(store)
         }
         Ok(Err(err)) => {
-            let _ = events.send(Event::error(format!("scanning {name}"), err));
+            context.error("scanning", err);
             None
         }
         Err(join) => {
-            let _ = events.send(Event::error(format!("scanning {name}"), join));
+            context.error("scanning", join);
             None
         }
     }

@@ -447,6 +447,12 @@ fn on_event(model: &mut Model, event: Event) -> Vec<Effect> {
             }
             Vec::new()
         }
+        // Sync progress, retries and send outcomes get their own display later.
+        Event::Progress { .. }
+        | Event::Synced { .. }
+        | Event::Retrying { .. }
+        | Event::Sent { .. }
+        | Event::SendFailed { .. } => Vec::new(),
     }
 }
 
