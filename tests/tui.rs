@@ -1045,3 +1045,59 @@ fn message_window_matches_the_whole_message_at_every_scroll() {
         }
     }
 }
+
+#[test]
+fn background_work_shows_in_the_status_line() {
+    let mut model = loaded((120, 40));
+    engine(
+        &mut model,
+        Event::Progress {
+            account: WORK,
+            folder: WORK_INBOX,
+            fetched: 100,
+            to_fetch: 340,
+        },
+    );
+    assert!(screen(&model).contains("work: syncing INBOX 100/340"));
+    engine(&mut model, Event::Synced { account: WORK });
+    assert!(!screen(&model).contains("syncing"));
+
+    // A failure stays on show while the worker waits to try again.
+    engine(
+        &mut model,
+        Event::Error {
+            context: "work: IMAP".into(),
+            message: "connection refused".into(),
+        },
+    );
+    engine(
+        &mut model,
+        Event::Retrying {
+            account: WORK,
+            attempt: 2,
+            delay: std::time::Duration::from_secs(4),
+        },
+    );
+    assert!(screen(&model).contains("connection refused"));
+    press(&mut model, "j");
+    engine(
+        &mut model,
+        Event::Retrying {
+            account: WORK,
+            attempt: 3,
+            delay: std::time::Duration::from_secs(8),
+        },
+    );
+    assert!(screen(&model).contains("work: connecting again in 8 s (attempt 3)"));
+
+    engine(
+        &mut model,
+        Event::SendFailed {
+            account: WORK,
+            outbox: None,
+            error: "550 5.1.1 no such user".into(),
+            reply: None,
+        },
+    );
+    assert!(screen(&model).contains("work: not sent, kept in the outbox: 550 5.1.1"));
+}

@@ -4,7 +4,7 @@
 use crossterm::event::KeyEvent;
 
 use crate::engine::{Command, Event};
-use crate::store::{EnvelopeRow, FolderId, FolderRole, MessageId};
+use crate::store::{AccountId, EnvelopeRow, FolderId, FolderRole, MessageId};
 
 use super::keymap::{self, Action};
 use super::layout;
@@ -447,13 +447,78 @@ fn on_event(model: &mut Model, event: Event) -> Vec<Effect> {
             }
             Vec::new()
         }
-        // Sync progress, retries and send outcomes get their own display later.
-        Event::Progress { .. }
-        | Event::Synced { .. }
-        | Event::Retrying { .. }
-        | Event::Sent { .. }
-        | Event::SendFailed { .. } => Vec::new(),
+        // Background work of network accounts: said in the status line, never over an error.
+        Event::Progress {
+            account,
+            folder,
+            fetched,
+            to_fetch,
+        } => {
+            let folder = folder_name(model, account, folder);
+            let text = format!(
+                "{}: syncing {folder} {fetched}/{to_fetch}",
+                account_name(model, account)
+            );
+            inform(model, text);
+            Vec::new()
+        }
+        Event::Synced { .. } => {
+            if matches!(model.status, Status::Info(_)) {
+                model.status = Status::None;
+            }
+            Vec::new()
+        }
+        Event::Retrying {
+            account,
+            attempt,
+            delay,
+        } => {
+            // The error that caused the retry is already on show; keep it there.
+            let text = format!(
+                "{}: connecting again in {} s (attempt {attempt})",
+                account_name(model, account),
+                delay.as_secs().max(1)
+            );
+            inform(model, text);
+            Vec::new()
+        }
+        Event::Sent { account, reply, .. } => {
+            let text = format!("{}: sent ({reply})", account_name(model, account));
+            model.status = Status::Info(text);
+            Vec::new()
+        }
+        Event::SendFailed { account, error, .. } => {
+            let text = format!(
+                "{}: not sent, kept in the outbox: {error}",
+                account_name(model, account)
+            );
+            model.status = Status::Error(text);
+            Vec::new()
+        }
     }
+}
+
+/// Show `text` unless an error is on show (errors stay until the next key).
+fn inform(model: &mut Model, text: String) {
+    if !matches!(model.status, Status::Error(_)) {
+        model.status = Status::Info(text);
+    }
+}
+
+fn account_name(model: &Model, account: AccountId) -> String {
+    model
+        .accounts
+        .iter()
+        .find(|a| a.id == account)
+        .map_or_else(|| format!("account {}", account.0), |a| a.name.clone())
+}
+
+fn folder_name(model: &Model, account: AccountId, folder: FolderId) -> String {
+    model
+        .views
+        .get(&account)
+        .and_then(|view| view.folders.iter().find(|f| f.id == folder))
+        .map_or_else(|| "a folder".to_owned(), |f| f.name.clone())
 }
 
 fn apply_page(list: &mut MessageList, offset: usize, total: usize, rows: Vec<EnvelopeRow>) {
