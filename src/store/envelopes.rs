@@ -261,6 +261,39 @@ impl Store {
     }
 }
 
+/// The columns a new message row fills, in the order [`message_row!`] gives them.
+pub(crate) const INSERT_MESSAGE: &str = "INSERT INTO messages (folder_id, uid, maildir_key,
+    maildir_path, pop3_uidl, message_id, in_reply_to, date, from_display, from_addr,
+    to_addrs, cc_addrs, subject, flags, size, has_attachments, arrived)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
+
+/// The values of a new message row, for [`INSERT_MESSAGE`]. A macro, not a function:
+/// the parameters borrow values computed in the caller's statement.
+macro_rules! message_row {
+    ($folder:expr, $e:expr) => {
+        rusqlite::params![
+            $folder.0,
+            $e.uid,
+            $e.maildir_key,
+            $e.maildir_path.as_deref().map($crate::store::envelopes::path_to_blob),
+            $e.pop3_uidl,
+            $e.message_id,
+            $e.in_reply_to,
+            $e.date,
+            $e.from_display,
+            $e.from_addr,
+            $e.to,
+            $e.cc,
+            $e.subject,
+            $e.flags.to_bits(),
+            i64::try_from($e.size).unwrap_or(i64::MAX),
+            $e.has_attachments,
+            $e.arrived,
+        ]
+    };
+}
+pub(crate) use message_row;
+
 /// Inserts one message row inside the caller's transaction (the statement is
 /// cached, so a batch costs one prepare).
 pub(crate) fn insert_envelope(
@@ -268,32 +301,9 @@ pub(crate) fn insert_envelope(
     folder: FolderId,
     e: &NewEnvelope,
 ) -> Result<MessageId, StoreError> {
-    let mut stmt = tx.prepare_cached(
-        "INSERT INTO messages (folder_id, uid, maildir_key, maildir_path, pop3_uidl,
-            message_id, in_reply_to, date, from_display, from_addr, to_addrs, cc_addrs,
-            subject, flags, size, has_attachments, arrived)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
-    )?;
-    stmt.execute(params![
-        folder.0,
-        e.uid,
-        e.maildir_key,
-        e.maildir_path.as_deref().map(path_to_blob),
-        e.pop3_uidl,
-        e.message_id,
-        e.in_reply_to,
-        e.date,
-        e.from_display,
-        e.from_addr,
-        e.to,
-        e.cc,
-        e.subject,
-        e.flags.to_bits(),
-        i64::try_from(e.size).unwrap_or(i64::MAX),
-        e.has_attachments,
-        e.arrived,
-    ])
-    .map_err(|err| foreign_key_to_folder(err, folder))?;
+    tx.prepare_cached(INSERT_MESSAGE)?
+        .execute(message_row!(folder, e))
+        .map_err(|err| foreign_key_to_folder(err, folder))?;
     Ok(MessageId(tx.last_insert_rowid()))
 }
 

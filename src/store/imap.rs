@@ -5,7 +5,7 @@ use std::ops::RangeInclusive;
 
 use rusqlite::{OptionalExtension, params};
 
-use super::envelopes::path_to_blob;
+use super::envelopes::{INSERT_MESSAGE, message_row};
 use super::{AccountId, Flags, FolderId, MessageId, NewEnvelope, Store, StoreError};
 
 /// Where a message lives on an IMAP server.
@@ -135,34 +135,14 @@ impl Store {
         let tx = self.conn.transaction()?;
         let mut written = 0;
         {
-            let mut stmt = tx.prepare_cached(
-                "INSERT INTO messages (folder_id, uid, maildir_key, maildir_path, pop3_uidl,
-                    message_id, in_reply_to, date, from_display, from_addr, to_addrs, cc_addrs,
-                    subject, flags, size, has_attachments, arrived)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
-                 ON CONFLICT (folder_id, uid) WHERE uid IS NOT NULL
-                 DO UPDATE SET flags = excluded.flags",
-            )?;
+            // A UID already stored (a resumed chunk) only gets its flags refreshed.
+            let upsert = format!(
+                "{INSERT_MESSAGE} ON CONFLICT (folder_id, uid) WHERE uid IS NOT NULL \
+                 DO UPDATE SET flags = excluded.flags"
+            );
+            let mut stmt = tx.prepare_cached(&upsert)?;
             for e in envelopes {
-                written += stmt.execute(params![
-                    folder.0,
-                    e.uid,
-                    e.maildir_key,
-                    e.maildir_path.as_deref().map(path_to_blob),
-                    e.pop3_uidl,
-                    e.message_id,
-                    e.in_reply_to,
-                    e.date,
-                    e.from_display,
-                    e.from_addr,
-                    e.to,
-                    e.cc,
-                    e.subject,
-                    e.flags.to_bits(),
-                    i64::try_from(e.size).unwrap_or(i64::MAX),
-                    e.has_attachments,
-                    e.arrived,
-                ])?;
+                written += stmt.execute(message_row!(folder, e))?;
             }
         }
         tx.commit()?;
