@@ -29,7 +29,8 @@ if ! id vmail >/dev/null 2>&1; then
         --shell /usr/sbin/nologin vmail
 fi
 
-cargo test --workspace --all-targets "$@"
+# Benchmarks are not tests: they run in release builds, from .ci/run or by hand.
+cargo test --workspace --lib --bins --tests "$@"
 
 # Every stack's Dovecot carries its run directory in its command line and its children
 # carry it in their titles: none may be left once the test processes are gone. Dovecot
