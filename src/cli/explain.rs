@@ -6,7 +6,7 @@ use std::fmt;
 use crate::auth::credentials::CredentialsError;
 use crate::auth::diagnose::Explanation;
 use crate::auth::diagnose::oauth::explain;
-use crate::auth::diagnose::server::explain_sasl;
+use crate::auth::diagnose::server::{explain_password, explain_sasl};
 use crate::auth::manager::TokenError;
 use crate::config::Account;
 use crate::proto::ProtoError;
@@ -50,6 +50,14 @@ fn token_error(error: &TokenError, account: &Account) -> Problem {
 pub fn proto_error(error: &ProtoError, account: &Account) -> Problem {
     if let Some(failure) = error.sasl_failure() {
         return Problem::Explained(explain_sasl(failure, account));
+    }
+    if let ProtoError::PasswordRejected {
+        protocol,
+        server_response,
+        ..
+    } = error
+    {
+        return Problem::Explained(explain_password(*protocol, server_response, account));
     }
     if let ProtoError::Tokens(inner) = error
         && let Some(tokens) = inner.downcast_ref::<TokenError>()

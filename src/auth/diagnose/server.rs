@@ -25,6 +25,34 @@ pub fn explain_sasl(failure: &SaslFailure, account: &Account) -> Explanation {
     Explanation { what, cause, fix }
 }
 
+/// Explains a refused password login (`server_response` is the server's own words).
+pub fn explain_password(
+    protocol: Protocol,
+    server_response: &str,
+    account: &Account,
+) -> Explanation {
+    let host = endpoint(account, protocol)
+        .map(|e| format!("{}:{}", e.host, e.port))
+        .unwrap_or_else(|| "the server".to_owned());
+    let section = format!("[accounts.{}.auth]", account.name);
+    Explanation {
+        what: format!(
+            "{host} ({protocol}) refused the password for {}: {server_response}",
+            account.email
+        ),
+        cause: "the password that `password_command` printed is not the one the server expects, \
+                or the server wants a different user name"
+            .to_owned(),
+        fix: format!(
+            "run the `password_command` of {section} yourself and check it prints only the \
+             password (one trailing newline is removed); postern logs in as `{}` (the account's \
+             `email`). If the server uses another login name, tell your administrator: postern \
+             logs in with the address",
+            account.email
+        ),
+    }
+}
+
 fn endpoint(account: &Account, protocol: Protocol) -> Option<&Endpoint> {
     match protocol {
         Protocol::Imap => account.imap.as_ref(),
