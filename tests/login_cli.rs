@@ -318,5 +318,8 @@ password_command = "cat {secret}"
     assert!(stdout.contains("refused the password"), "{stdout}");
     // Explained like every other failure: a likely cause and the fix.
     assert!(stdout.contains("likely cause:"), "{stdout}");
-    assert!(stdout.contains("fix: run the `password_command` of [accounts.home.auth]"), "{stdout}");
+    assert!(
+        stdout.contains("fix: run the `password_command` of [accounts.home.auth]"),
+        "{stdout}"
+    );
 }
