@@ -6,8 +6,8 @@ use std::process::ExitCode;
 use crate::config::{Account, Receive};
 use crate::paths::Paths;
 use crate::store::maildir::set_message_flags;
-use crate::store::{Flags, MessageId};
-use crate::sync::imap::FlagChange;
+use crate::store::{AccountId, Flags, MessageId, Store};
+use crate::sync::imap::{FlagChange, ImapSync};
 
 use super::explain::sync_error;
 use super::{lookup, remote};
@@ -38,10 +38,6 @@ impl FlagArgs {
     }
 }
 
-fn apply(change: FlagChange, flags: Flags) -> Flags {
-    Flags::from_bits((flags.to_bits() | change.add.to_bits()) & !change.remove.to_bits())
-}
-
 pub async fn flag(
     paths: &Paths,
     account: &Account,
@@ -63,13 +59,13 @@ pub async fn flag(
         }
         Receive::Maildir => {
             for row in &rows {
-                set_message_flags(&mut store, row.id, apply(change, row.flags))?;
+                set_message_flags(&mut store, row.id, change.apply(row.flags))?;
             }
         }
         // Downloaded mail lives only here: the flags are postern's own.
         Receive::Pop3 => {
             for row in &rows {
-                store.set_flags(row.id, apply(change, row.flags))?;
+                store.set_flags(row.id, change.apply(row.flags))?;
             }
         }
     }
@@ -84,16 +80,13 @@ pub async fn move_to(
     target: &str,
 ) -> anyhow::Result<ExitCode> {
     refuse_unless_imap(account, "move")?;
-    let (mut store, id) = remote::open_store(paths, account)?;
-    let rows = lookup::messages(&store, id, account, ids)?;
-    let credentials = remote::credentials(paths, account).await?;
-    let mut imap = remote::imap(account, &credentials, id).await?;
-    // The server's folder list, so a folder made elsewhere can be the target.
-    imap.sync_folders(&mut store)
-        .await
-        .map_err(|error| sync_error(&error, account))?;
+    let Connected {
+        mut store,
+        id,
+        messages,
+        mut imap,
+    } = connect_with_folders(paths, account, ids).await?;
     let folder = lookup::folder(&store, id, account, Some(target))?;
-    let messages: Vec<MessageId> = rows.iter().map(|row| row.id).collect();
     imap.move_messages(&mut store, &messages, folder.id)
         .await
         .map_err(|error| sync_error(&error, account))?;
@@ -105,7 +98,7 @@ pub async fn move_to(
     eprintln!(
         "{}: {} message(s) moved to {}",
         account.name,
-        rows.len(),
+        messages.len(),
         folder.name
     );
     Ok(ExitCode::SUCCESS)
@@ -113,20 +106,50 @@ pub async fn move_to(
 
 pub async fn delete(paths: &Paths, account: &Account, ids: &[i64]) -> anyhow::Result<ExitCode> {
     refuse_unless_imap(account, "delete")?;
+    let Connected {
+        mut store,
+        messages,
+        mut imap,
+        ..
+    } = connect_with_folders(paths, account, ids).await?;
+    imap.delete_messages(&mut store, &messages)
+        .await
+        .map_err(|error| sync_error(&error, account))?;
+    imap.logout().await;
+    eprintln!("{}: {} message(s) deleted", account.name, messages.len());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// An IMAP account's store and logged-in connection, its folder list fresh from the
+/// server (a folder made elsewhere can be a target; Trash must be known).
+struct Connected {
+    store: Store,
+    id: AccountId,
+    messages: Vec<MessageId>,
+    imap: ImapSync,
+}
+
+async fn connect_with_folders(
+    paths: &Paths,
+    account: &Account,
+    ids: &[i64],
+) -> anyhow::Result<Connected> {
     let (mut store, id) = remote::open_store(paths, account)?;
-    let rows = lookup::messages(&store, id, account, ids)?;
+    let messages = lookup::messages(&store, id, account, ids)?
+        .iter()
+        .map(|row| row.id)
+        .collect();
     let credentials = remote::credentials(paths, account).await?;
     let mut imap = remote::imap(account, &credentials, id).await?;
     imap.sync_folders(&mut store)
         .await
         .map_err(|error| sync_error(&error, account))?;
-    let messages: Vec<MessageId> = rows.iter().map(|row| row.id).collect();
-    imap.delete_messages(&mut store, &messages)
-        .await
-        .map_err(|error| sync_error(&error, account))?;
-    imap.logout().await;
-    eprintln!("{}: {} message(s) deleted", account.name, rows.len());
-    Ok(ExitCode::SUCCESS)
+    Ok(Connected {
+        store,
+        id,
+        messages,
+        imap,
+    })
 }
 
 fn refuse_unless_imap(account: &Account, what: &str) -> anyhow::Result<()> {

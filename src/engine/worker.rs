@@ -226,7 +226,7 @@ fn set_local_flags(
     remove: Flags,
 ) -> Result<bool, crate::store::StoreError> {
     let old = store.envelope(id)?.flags;
-    let new = Flags::from_bits((old.to_bits() | add.to_bits()) & !remove.to_bits());
+    let new = old.changed(add, remove);
     if new == old {
         return Ok(false);
     }

@@ -111,6 +111,11 @@ impl Flags {
             draft: bits & Self::DRAFT != 0,
         }
     }
+
+    /// These flags with those in `add` set and those in `remove` cleared.
+    pub fn changed(self, add: Flags, remove: Flags) -> Flags {
+        Flags::from_bits((self.to_bits() | add.to_bits()) & !remove.to_bits())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

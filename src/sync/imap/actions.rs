@@ -16,8 +16,9 @@ pub struct FlagChange {
 }
 
 impl FlagChange {
-    fn apply(self, flags: Flags) -> Flags {
-        Flags::from_bits((flags.to_bits() | self.add.to_bits()) & !self.remove.to_bits())
+    /// `flags` after this change.
+    pub fn apply(self, flags: Flags) -> Flags {
+        flags.changed(self.add, self.remove)
     }
 }
 
