@@ -532,48 +532,78 @@ async fn append_search_and_cached_body() {
 
 // ---------------------------------------------------------------------------------
 // Faults: a proxy in front of Dovecot's plaintext port (loopback, `tls = "none"`),
-// armed once the client sends a `UID FETCH`.
+// armed once the client sends its second FETCH (the first screen passes).
 
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Fault {
+    /// Pass everything.
+    None,
+    /// Slip an unsolicited `* 1 EXPUNGE` in before the next tagged OK (a server
+    /// breaking RFC 3501 7.4.1, which keeps EXPUNGE out of FETCH answers).
+    InjectExpunge,
     /// Close both sides after this many more server bytes.
     DropAfter(usize),
     /// Replace everything the server sends with this.
     Garbage,
 }
 
+/// What clients sent through a proxy.
+type ClientLog = Arc<std::sync::Mutex<Vec<u8>>>;
+
 /// Starts a proxy to `upstream`; returns its port.
 async fn fault_proxy(upstream: u16, fault: Fault) -> u16 {
+    logged_proxy(upstream, fault).await.0
+}
+
+/// [`fault_proxy`] that also returns everything clients sent.
+async fn logged_proxy(upstream: u16, fault: Fault) -> (u16, ClientLog) {
     let listener = TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
     let port = listener.local_addr().unwrap().port();
+    let log = ClientLog::default();
+    let log_out = Arc::clone(&log);
     tokio::spawn(async move {
         while let Ok((client, _)) = listener.accept().await {
             let server = TcpStream::connect(("127.0.0.1", upstream)).await.unwrap();
-            tokio::spawn(relay(client, server, fault));
+            tokio::spawn(relay(client, server, fault, Arc::clone(&log)));
         }
     });
-    port
+    (port, log_out)
 }
 
-async fn relay(client: TcpStream, server: TcpStream, fault: Fault) {
+/// Where the first tagged OK line (`pN OK`) starts in `data`.
+fn tagged_ok(data: &[u8]) -> Option<usize> {
+    (0..data.len()).find(|&at| {
+        let line = &data[at..];
+        let digits = line
+            .iter()
+            .skip(1)
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        (at == 0 || data[at - 1] == b'\n')
+            && line.first() == Some(&b'p')
+            && digits > 0
+            && line[1 + digits..].starts_with(b" OK ")
+    })
+}
+
+async fn relay(client: TcpStream, server: TcpStream, fault: Fault, log: ClientLog) {
     let armed = Arc::new(AtomicBool::new(false));
     let (mut client_read, mut client_write) = client.into_split();
     let (mut server_read, mut server_write) = server.into_split();
     let armed_up = Arc::clone(&armed);
     let upstream = tokio::spawn(async move {
         let mut buf = vec![0u8; 16 * 1024];
-        let mut seen = Vec::new();
+        // The client only sends short commands: keep them all.
+        let mut sent = Vec::new();
         loop {
             let n = match client_read.read(&mut buf).await {
                 Ok(0) | Err(_) => return,
                 Ok(n) => n,
             };
-            seen.extend_from_slice(&buf[..n]);
-            if seen.windows(9).any(|w| w == b"UID FETCH") {
+            sent.extend_from_slice(&buf[..n]);
+            log.lock().unwrap().extend_from_slice(&buf[..n]);
+            if sent.windows(7).filter(|w| w == b" FETCH ").count() >= 2 {
                 armed_up.store(true, Ordering::SeqCst);
-            }
-            if seen.len() > 64 {
-                seen.drain(..seen.len() - 16);
             }
             if server_write.write_all(&buf[..n]).await.is_err() {
                 return;
@@ -581,6 +611,8 @@ async fn relay(client: TcpStream, server: TcpStream, fault: Fault) {
         }
     });
     let passed = AtomicUsize::new(0);
+    let mut pending: Vec<u8> = Vec::new();
+    let mut injected = false;
     let mut buf = vec![0u8; 16 * 1024];
     loop {
         let n = match server_read.read(&mut buf).await {
@@ -594,6 +626,24 @@ async fn relay(client: TcpStream, server: TcpStream, fault: Fault) {
             continue;
         }
         match fault {
+            Fault::None => {
+                if client_write.write_all(&buf[..n]).await.is_err() {
+                    break;
+                }
+            }
+            Fault::InjectExpunge => {
+                pending.extend_from_slice(&buf[..n]);
+                if !injected && let Some(at) = tagged_ok(&pending) {
+                    pending.splice(at..at, b"* 1 EXPUNGE\r\n".iter().copied());
+                    injected = true;
+                }
+                // Until injected, hold back a tail: a tagged line may span reads.
+                let hold = if injected { 0 } else { pending.len().min(16) };
+                let ready: Vec<u8> = pending.drain(..pending.len() - hold).collect();
+                if client_write.write_all(&ready).await.is_err() {
+                    break;
+                }
+            }
             Fault::Garbage => {
                 let _ = client_write
                     .write_all(b"%%% this is not IMAP \x00\x01 ))) %%%\r\n")
@@ -646,6 +696,7 @@ async fn faulty_sync(
     match fault {
         Fault::Garbage => assert!(error.to_string().contains("not IMAP"), "{error}"),
         Fault::DropAfter(_) => assert!(error.to_string().contains("lost"), "{error}"),
+        Fault::None | Fault::InjectExpunge => unreachable!("not a connection fault"),
     }
     // The connection refuses further work instead of misreading the stream.
     let again = sync.sync_folder(&mut store, inbox, &mut noop).await;
@@ -692,7 +743,44 @@ async fn garbage_from_the_server_is_a_clear_error_and_resumes() {
     let user = stack.new_user("garbage").unwrap();
     stack.seed(&user, &SeedSpec::inbox(900)).unwrap();
     let (store, inbox, _dir) = faulty_sync(stack, &user, Fault::Garbage).await;
-    // The first screen came by sequence number, before the first UID FETCH.
+    // The first screen came on its own, before the chunks.
     assert_eq!(count(&store, inbox), 100);
     resume(stack, &user, store, inbox, 900).await;
+}
+
+/// A fresh folder is fetched by sequence number with no UID SEARCH; if the server
+/// reports an expunge meanwhile (sequence numbers may have moved), the sync closes any
+/// gap by UID. Either way everything is stored once.
+#[tokio::test]
+async fn fresh_folder_by_sequence_and_by_uid_after_an_expunge() {
+    let stack = Stack::shared();
+    let user = stack.new_user("fresh").unwrap();
+    stack.seed(&user, &SeedSpec::inbox(900)).unwrap();
+    drop(other_client(stack, &user).await);
+    for (fault, uid_search) in [(Fault::None, false), (Fault::InjectExpunge, true)] {
+        let (port, log) = logged_proxy(stack.ports().imap, fault).await;
+        let account = account_for(&user, "127.0.0.1", port, "none", stack.ca_file());
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("store.sqlite")).unwrap();
+        let id = store.upsert_account("t", &user.name).unwrap();
+        let options = SyncOptions {
+            chunk: 300,
+            ..SyncOptions::default()
+        };
+        let mut sync = connect(&account, &user, id, options).await.unwrap();
+        sync.sync_folders(&mut store).await.unwrap();
+        let inbox = folder(&store, id, "INBOX");
+        let report = sync
+            .sync_folder(&mut store, inbox, &mut noop)
+            .await
+            .unwrap();
+        assert_eq!(report.fetched, 900);
+        assert_eq!(count(&store, inbox), 900);
+        let uids = store.folder_uids(inbox).unwrap();
+        assert_eq!(uids, (1..=900).collect::<Vec<_>>());
+        let sent = log.lock().unwrap().clone();
+        let searched = sent.windows(10).any(|w| w == b"UID SEARCH");
+        assert_eq!(searched, uid_search, "{}", String::from_utf8_lossy(&sent));
+        sync.logout().await;
+    }
 }

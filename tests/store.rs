@@ -323,6 +323,65 @@ fn counters_follow_flags_and_deletes() {
     ));
 }
 
+/// Inserts keep the counters in the insert path (one update per batch), deletes and
+/// flag changes in triggers: every way a row is added must leave them equal to a
+/// real count, and a batch that fails must leave them untouched.
+#[test]
+fn counters_match_a_real_count_after_every_insert_path() {
+    let mut store = Store::open_in_memory().unwrap();
+    let account = store.upsert_account("a", "a@x").unwrap();
+    let inbox = store
+        .upsert_folder(account, "INBOX", Some(FolderRole::Inbox))
+        .unwrap();
+    store.upsert_folder(account, "Other", None).unwrap();
+    let check = |store: &Store, expected: (u32, u32)| {
+        assert_eq!(unread_of(store, account, "INBOX"), expected);
+        assert_eq!(store.recount_folder(inbox).unwrap(), expected);
+        assert_eq!(unread_of(store, account, "Other"), (0, 0));
+    };
+
+    let batch: Vec<_> = (1..=4).map(|i| envelope(i, 10, "s", i == 1)).collect();
+    store.insert_envelopes(inbox, &batch).unwrap();
+    check(&store, (4, 3));
+
+    // A duplicate UID fails the whole batch: nothing counted.
+    let clash = [envelope(5, 10, "s", false), envelope(1, 10, "s", false)];
+    assert!(store.insert_envelopes(inbox, &clash).is_err());
+    check(&store, (4, 3));
+
+    // A resumed IMAP chunk: UIDs 3 and 4 are stored (4 is now read), 5 and 6 are new.
+    let chunk: Vec<_> = (3..=6).map(|i| envelope(i, 10, "s", i == 4)).collect();
+    assert_eq!(store.upsert_imap_envelopes(inbox, &chunk).unwrap(), 4);
+    check(&store, (6, 4));
+    assert_eq!(store.upsert_imap_envelopes(inbox, &chunk).unwrap(), 4);
+    check(&store, (6, 4));
+
+    // POP3: a UIDL already recorded is skipped.
+    store.record_pop3_uidl(account, "seen-before").unwrap();
+    let pop3 = |uidl: &str, seen| postern::store::Pop3Message {
+        uidl: uidl.to_owned(),
+        envelope: NewEnvelope {
+            uid: None,
+            ..envelope(0, 10, "p", seen)
+        },
+        raw: b"Subject: p\r\n\r\nbody".to_vec(),
+    };
+    let stored = store
+        .store_pop3_messages(
+            account,
+            inbox,
+            &[
+                pop3("u1", false),
+                pop3("seen-before", false),
+                pop3("u2", true),
+            ],
+            10,
+        )
+        .unwrap();
+    assert_eq!(stored.iter().filter(|id| id.is_some()).count(), 2);
+    check(&store, (8, 5));
+}
+
 #[test]
 fn message_source_prefers_cached_body() {
     let mut store = Store::open_in_memory().unwrap();

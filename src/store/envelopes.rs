@@ -96,10 +96,15 @@ impl Store {
         envelopes: &[NewEnvelope],
     ) -> Result<Vec<MessageId>, StoreError> {
         let tx = self.conn.transaction()?;
-        let ids = envelopes
-            .iter()
-            .map(|envelope| insert_envelope(&tx, folder, envelope))
-            .collect::<Result<Vec<_>, _>>()?;
+        let ids = {
+            let mut rows = NewRows::new(&tx, folder);
+            let ids = envelopes
+                .iter()
+                .map(|envelope| rows.insert(envelope))
+                .collect::<Result<Vec<_>, _>>()?;
+            rows.finish()?;
+            ids
+        };
         tx.commit()?;
         Ok(ids)
     }
@@ -261,11 +266,24 @@ impl Store {
     }
 }
 
-/// The columns a new message row fills, in the order [`message_row!`] gives them.
-pub(crate) const INSERT_MESSAGE: &str = "INSERT INTO messages (folder_id, uid, maildir_key,
-    maildir_path, pop3_uidl, message_id, in_reply_to, date, from_display, from_addr,
-    to_addrs, cc_addrs, subject, flags, size, has_attachments, arrived)
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
+/// The statement that adds a message row; a macro so that variants can extend it
+/// with `concat!`.
+macro_rules! insert_message {
+    () => {
+        "INSERT INTO messages (folder_id, uid, maildir_key, maildir_path, pop3_uidl,
+            message_id, in_reply_to, date, from_display, from_addr, to_addrs, cc_addrs,
+            subject, flags, size, has_attachments, arrived)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"
+    };
+}
+
+const INSERT_MESSAGE: &str = insert_message!();
+
+/// [`INSERT_MESSAGE`] that adds nothing when the folder already has the UID.
+const INSERT_MESSAGE_UNLESS_UID_STORED: &str = concat!(
+    insert_message!(),
+    " ON CONFLICT (folder_id, uid) WHERE uid IS NOT NULL DO NOTHING"
+);
 
 /// The values of a new message row, for [`INSERT_MESSAGE`]. A macro, not a function:
 /// the parameters borrow values computed in the caller's statement.
@@ -292,19 +310,74 @@ macro_rules! message_row {
         ]
     };
 }
-pub(crate) use message_row;
 
-/// Inserts one message row inside the caller's transaction (the statement is
-/// cached, so a batch costs one prepare).
-pub(crate) fn insert_envelope(
-    tx: &rusqlite::Transaction<'_>,
+/// Adds message rows to one folder inside the caller's transaction, and keeps the
+/// folder's counters: inserts are counted here and applied once in [`NewRows::finish`]
+/// (deletes and flag changes are counted by triggers). Every insert into `messages`
+/// goes through this type; a batch that is not finished must not be committed.
+pub(crate) struct NewRows<'tx> {
+    tx: &'tx rusqlite::Transaction<'tx>,
     folder: FolderId,
-    e: &NewEnvelope,
-) -> Result<MessageId, StoreError> {
-    tx.prepare_cached(INSERT_MESSAGE)?
-        .execute(message_row!(folder, e))
-        .map_err(|err| foreign_key_to_folder(err, folder))?;
-    Ok(MessageId(tx.last_insert_rowid()))
+    added: i64,
+    unread: i64,
+}
+
+impl<'tx> NewRows<'tx> {
+    pub(crate) fn new(tx: &'tx rusqlite::Transaction<'tx>, folder: FolderId) -> NewRows<'tx> {
+        NewRows {
+            tx,
+            folder,
+            added: 0,
+            unread: 0,
+        }
+    }
+
+    /// Inserts a row; a UID or Maildir key already in the folder is an error.
+    pub(crate) fn insert(&mut self, e: &NewEnvelope) -> Result<MessageId, StoreError> {
+        self.tx
+            .prepare_cached(INSERT_MESSAGE)?
+            .execute(message_row!(self.folder, e))
+            .map_err(|err| foreign_key_to_folder(err, self.folder))?;
+        self.count(e);
+        Ok(MessageId(self.tx.last_insert_rowid()))
+    }
+
+    /// Inserts a row unless its UID is already in the folder; then only the stored
+    /// flags are brought up to date. Returns whether a row was added.
+    pub(crate) fn insert_or_update_flags(&mut self, e: &NewEnvelope) -> Result<bool, StoreError> {
+        let added = self
+            .tx
+            .prepare_cached(INSERT_MESSAGE_UNLESS_UID_STORED)?
+            .execute(message_row!(self.folder, e))
+            .map_err(|err| foreign_key_to_folder(err, self.folder))?;
+        if added > 0 {
+            self.count(e);
+            return Ok(true);
+        }
+        self.tx
+            .prepare_cached(
+                "UPDATE messages SET flags = ?3 WHERE folder_id = ?1 AND uid = ?2 AND flags != ?3",
+            )?
+            .execute(params![self.folder.0, e.uid, e.flags.to_bits()])?;
+        Ok(false)
+    }
+
+    fn count(&mut self, e: &NewEnvelope) {
+        self.added += 1;
+        self.unread += i64::from(!e.flags.seen);
+    }
+
+    /// Adds what was inserted to the folder's counters.
+    pub(crate) fn finish(self) -> Result<(), StoreError> {
+        if self.added > 0 {
+            self.tx
+                .prepare_cached(
+                    "UPDATE folders SET total = total + ?2, unread = unread + ?3 WHERE id = ?1",
+                )?
+                .execute(params![self.folder.0, self.added, self.unread])?;
+        }
+        Ok(())
+    }
 }
 
 /// A cached body and a Maildir path, as the columns hold them.

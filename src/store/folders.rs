@@ -56,7 +56,7 @@ impl Store {
 
     /// Count a folder's messages the slow way and reset its counters to the
     /// result; returns `(total, unread)`. A repair tool: the counters are kept
-    /// right by triggers, this exists for `postern doctor`-style checks.
+    /// right by the insert path and triggers, this exists for `postern doctor`-style checks.
     pub fn recount_folder(&self, folder: FolderId) -> Result<(u32, u32), StoreError> {
         let (total, unread): (i64, i64) = self.conn.query_row(
             "SELECT COUNT(*), COUNT(*) FILTER (WHERE flags & 1 = 0)

@@ -5,7 +5,7 @@ use std::ops::RangeInclusive;
 
 use rusqlite::{OptionalExtension, params};
 
-use super::envelopes::{INSERT_MESSAGE, message_row};
+use super::envelopes::NewRows;
 use super::{AccountId, Flags, FolderId, MessageId, NewEnvelope, Store, StoreError};
 
 /// Where a message lives on an IMAP server.
@@ -126,27 +126,22 @@ impl Store {
 
     /// Adds fetched messages to `folder` in one transaction. A UID already stored
     /// (a resumed sync fetching a chunk again) only has its flags updated. Returns
-    /// how many rows were written.
+    /// how many envelopes were stored (added or brought up to date).
     pub fn upsert_imap_envelopes(
         &mut self,
         folder: FolderId,
         envelopes: &[NewEnvelope],
     ) -> Result<usize, StoreError> {
         let tx = self.conn.transaction()?;
-        let mut written = 0;
         {
-            // A UID already stored (a resumed chunk) only gets its flags refreshed.
-            let upsert = format!(
-                "{INSERT_MESSAGE} ON CONFLICT (folder_id, uid) WHERE uid IS NOT NULL \
-                 DO UPDATE SET flags = excluded.flags"
-            );
-            let mut stmt = tx.prepare_cached(&upsert)?;
+            let mut rows = NewRows::new(&tx, folder);
             for e in envelopes {
-                written += stmt.execute(message_row!(folder, e))?;
+                rows.insert_or_update_flags(e)?;
             }
+            rows.finish()?;
         }
         tx.commit()?;
-        Ok(written)
+        Ok(envelopes.len())
     }
 
     /// Sets the flags of messages by UID in one transaction; UIDs not stored are

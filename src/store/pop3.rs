@@ -4,7 +4,7 @@
 
 use rusqlite::params;
 
-use super::envelopes::insert_envelope;
+use super::envelopes::NewRows;
 use super::{AccountId, FolderId, MessageId, NewEnvelope, Store, StoreError, now};
 
 /// A message downloaded over POP3, ready to be stored with its UIDL.
@@ -57,6 +57,7 @@ impl Store {
             let mut body = tx.prepare_cached(
                 "INSERT INTO bodies (message_id, raw, fetched_at) VALUES (?1, ?2, ?3)",
             )?;
+            let mut rows = NewRows::new(&tx, folder);
             for message in messages {
                 if record.execute(params![account.0, message.uidl, downloaded_at])? == 0 {
                     ids.push(None);
@@ -66,10 +67,11 @@ impl Store {
                     pop3_uidl: Some(message.uidl.clone()),
                     ..message.envelope.clone()
                 };
-                let id = insert_envelope(&tx, folder, &envelope)?;
+                let id = rows.insert(&envelope)?;
                 body.execute(params![id.0, message.raw, downloaded_at])?;
                 ids.push(Some(id));
             }
+            rows.finish()?;
         }
         tx.commit()?;
         Ok(ids)

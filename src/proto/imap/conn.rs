@@ -19,6 +19,7 @@ use super::ImapSession;
 use super::error::ImapError;
 use super::fetch::parse_flags;
 use super::quote::quote;
+use super::reader::{ReadError, ResponseReader};
 use crate::proto::Peer;
 use crate::store::Flags;
 
@@ -129,7 +130,9 @@ const DETAIL_MAX: usize = 300;
 
 /// A logged-in connection. See the module documentation.
 pub struct ImapConn {
+    /// Owns the stream; after login only its writer half of the job is used.
     session: ImapSession,
+    reader: ResponseReader,
     peer: Peer,
     capabilities: Capabilities,
     read_timeout: Duration,
@@ -162,6 +165,7 @@ impl ImapConn {
     ) -> Result<ImapConn, ImapError> {
         let mut conn = ImapConn {
             session,
+            reader: ResponseReader::default(),
             peer: Peer::new(host, port),
             capabilities: Capabilities::default(),
             read_timeout,
@@ -204,6 +208,11 @@ impl ImapConn {
     /// True once QRESYNC is enabled (VANISHED replaces EXPUNGE, FETCH carries UID).
     pub fn qresync_enabled(&self) -> bool {
         self.qresync
+    }
+
+    /// What the server reported on its own since the last [`ImapConn::take_events`].
+    pub fn events(&self) -> &ServerEvents {
+        &self.events
     }
 
     /// Takes what the server reported on its own since the last call.
@@ -333,13 +342,25 @@ impl ImapConn {
         if self.broken {
             return Err(self.broken_error());
         }
-        match tokio::time::timeout(wait, self.session.read_response()).await {
+        let read = self.reader.fill(self.session.get_mut());
+        match tokio::time::timeout(wait, read).await {
             Err(_) => Ok(false),
             Ok(read) => {
-                let data = self.response(command, read)?;
-                let response = data.parsed();
-                if handler(response) == Handled::Pass {
-                    self.note(command, response)?;
+                if let Err(error) = read {
+                    return Err(self.unreadable(command, error));
+                }
+                let response = match self.reader.response() {
+                    Ok(response) => response,
+                    Err(error) => return Err(self.unreadable(command, error)),
+                };
+                if handler(&response) == Handled::Pass {
+                    note(
+                        &mut self.events,
+                        &mut self.broken,
+                        &self.peer,
+                        command,
+                        &response,
+                    )?;
                 }
                 Ok(true)
             }
@@ -353,13 +374,12 @@ impl ImapConn {
             if self.broken {
                 return Err(self.broken_error());
             }
-            let read =
-                match tokio::time::timeout(self.read_timeout, self.session.read_response()).await {
-                    Ok(read) => read,
-                    Err(_) => return Err(self.timed_out(command, self.read_timeout)),
-                };
-            let data = self.response(command, read)?;
-            match data.parsed() {
+            self.read(command, self.read_timeout).await?;
+            let response = match self.reader.response() {
+                Ok(response) => response,
+                Err(error) => return Err(self.unreadable(command, error)),
+            };
+            match &response {
                 Response::Continue(_) => return Ok(()),
                 Response::Done {
                     status, outcome, ..
@@ -371,7 +391,13 @@ impl ImapConn {
                         response: format!("{} {}", status_word(status), outcome_text(outcome)),
                     });
                 }
-                other => self.note(command, other)?,
+                other => note(
+                    &mut self.events,
+                    &mut self.broken,
+                    &self.peer,
+                    command,
+                    other,
+                )?,
             }
         }
     }
@@ -404,17 +430,16 @@ impl ImapConn {
             if self.broken {
                 return Err(self.broken_error());
             }
-            let read = match tokio::time::timeout(wait, self.session.read_response()).await {
-                Ok(read) => read,
-                Err(_) => return Err(self.timed_out(command, wait)),
+            self.read(command, wait).await?;
+            let response = match self.reader.response() {
+                Ok(response) => response,
+                Err(error) => return Err(self.unreadable(command, error)),
             };
-            let data = self.response(command, read)?;
-            let response = data.parsed();
             if let Response::Done {
                 tag: done_tag,
                 status,
                 outcome,
-            } = response
+            } = &response
                 && done_tag.0 == tag
             {
                 let text = outcome_text(outcome);
@@ -446,76 +471,55 @@ impl ImapConn {
             if let Response::Data {
                 status: Status::Ok,
                 outcome,
-            } = response
+            } = &response
                 && matches!(outcome.code, Some(ResponseCode::CopyUid(..)))
             {
                 copy_uid = copy_pairs(&outcome.code);
                 continue;
             }
-            if handler(response) == Handled::Pass {
-                self.note(command, response)?;
+            if handler(&response) == Handled::Pass {
+                note(
+                    &mut self.events,
+                    &mut self.broken,
+                    &self.peer,
+                    command,
+                    &response,
+                )?;
             }
         }
     }
 
-    /// A response read from the stream, or the error that breaks the connection.
-    fn response<T>(
-        &mut self,
-        command: &str,
-        read: std::io::Result<Option<T>>,
-    ) -> Result<T, ImapError> {
-        match read {
-            Ok(Some(data)) => Ok(data),
-            Ok(None) => Err(self.lost(command, "the server closed the connection".into())),
-            // async-imap reports unparsable data as an `Other` I/O error.
-            Err(error) if error.kind() == std::io::ErrorKind::Other => {
+    /// Reads the next whole response into the reader, waiting up to `wait`.
+    async fn read(&mut self, command: &str, wait: Duration) -> Result<(), ImapError> {
+        let read = self.reader.fill(self.session.get_mut());
+        match tokio::time::timeout(wait, read).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(error)) => Err(self.unreadable(command, error)),
+            Err(_) => Err(self.timed_out(command, wait)),
+        }
+    }
+
+    /// A failed read as the error that breaks the connection.
+    fn unreadable(&mut self, command: &str, error: ReadError) -> ImapError {
+        match error {
+            ReadError::Closed { partial: false } => {
+                self.lost(command, "the server closed the connection".into())
+            }
+            ReadError::Closed { partial: true } => self.lost(
+                command,
+                "the server closed the connection in the middle of a response".into(),
+            ),
+            ReadError::Io(error) => self.lost(command, error.to_string()),
+            ReadError::Garbage(detail) => {
                 self.broken = true;
-                Err(ImapError::Garbage {
+                ImapError::Garbage {
                     host: self.peer.host.clone(),
                     port: self.peer.port,
                     command: command_name(command),
-                    detail: truncate(&error.to_string()),
-                })
-            }
-            Err(error) => Err(self.lost(command, error.to_string())),
-        }
-    }
-
-    /// Records a response the handler did not take.
-    fn note(&mut self, command: &str, response: &Response<'_>) -> Result<(), ImapError> {
-        match response {
-            Response::MailboxData(MailboxDatum::Exists(n)) => self.events.exists = Some(*n),
-            Response::Expunge(seq) => self.events.expunged.push(*seq),
-            Response::Vanished { uids, .. } => self.events.vanished.extend(uids.iter().cloned()),
-            Response::Fetch(_, attributes) => {
-                let uid = attributes.iter().find_map(|a| match a {
-                    AttributeValue::Uid(uid) => Some(*uid),
-                    _ => None,
-                });
-                let flags = attributes.iter().find_map(|a| match a {
-                    AttributeValue::Flags(flags) => Some(parse_flags(flags)),
-                    _ => None,
-                });
-                match (uid, flags) {
-                    (Some(uid), Some(flags)) => self.events.flags.push((uid, flags)),
-                    (None, Some(_)) => self.events.unidentified_change = true,
-                    _ => {}
+                    detail: truncate(&detail),
                 }
             }
-            Response::Data {
-                status: Status::Bye,
-                outcome,
-            } if !command.eq_ignore_ascii_case("LOGOUT") => {
-                self.broken = true;
-                return Err(ImapError::Bye {
-                    host: self.peer.host.clone(),
-                    port: self.peer.port,
-                    response: outcome_text(outcome),
-                });
-            }
-            _ => {}
         }
-        Ok(())
     }
 
     fn lost(&mut self, command: &str, detail: String) -> ImapError {
@@ -554,6 +558,49 @@ impl ImapConn {
             detail: detail.into(),
         }
     }
+}
+
+/// Records a response the handler did not take.
+fn note(
+    events: &mut ServerEvents,
+    broken: &mut bool,
+    peer: &Peer,
+    command: &str,
+    response: &Response<'_>,
+) -> Result<(), ImapError> {
+    match response {
+        Response::MailboxData(MailboxDatum::Exists(n)) => events.exists = Some(*n),
+        Response::Expunge(seq) => events.expunged.push(*seq),
+        Response::Vanished { uids, .. } => events.vanished.extend(uids.iter().cloned()),
+        Response::Fetch(_, attributes) => {
+            let uid = attributes.iter().find_map(|a| match a {
+                AttributeValue::Uid(uid) => Some(*uid),
+                _ => None,
+            });
+            let flags = attributes.iter().find_map(|a| match a {
+                AttributeValue::Flags(flags) => Some(parse_flags(flags)),
+                _ => None,
+            });
+            match (uid, flags) {
+                (Some(uid), Some(flags)) => events.flags.push((uid, flags)),
+                (None, Some(_)) => events.unidentified_change = true,
+                _ => {}
+            }
+        }
+        Response::Data {
+            status: Status::Bye,
+            outcome,
+        } if !command.eq_ignore_ascii_case("LOGOUT") => {
+            *broken = true;
+            return Err(ImapError::Bye {
+                host: peer.host.clone(),
+                port: peer.port,
+                response: outcome_text(outcome),
+            });
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 /// The tagged OK and the codes of the tagged line.

@@ -104,21 +104,72 @@ pub fn parse_flags(list: &[Cow<'_, str>]) -> Flags {
     flags
 }
 
-/// IMAP's INTERNALDATE (`17-Jul-1996 02:44:25 -0700`) as Unix seconds; 0 when
-/// unparsable (the Date header usually wins anyway).
+/// IMAP's INTERNALDATE (`17-Jul-1996 02:44:25 -0700`, the day maybe space-padded)
+/// as Unix seconds; 0 when unparsable (the Date header usually wins anyway). Read by
+/// hand: it is parsed once per message of a sync, and chrono's format-string parser
+/// cost more than the rest of the FETCH answer's handling.
 pub fn parse_internal_date(text: &str) -> i64 {
-    chrono::DateTime::parse_from_str(text.trim(), "%d-%b-%Y %H:%M:%S %z")
-        .map(|date| date.timestamp())
-        .unwrap_or(0)
+    internal_date(text.trim().as_bytes()).unwrap_or(0)
+}
+
+fn internal_date(text: &[u8]) -> Option<i64> {
+    let (day, rest) = split_at_byte(text, b'-')?;
+    let (month, rest) = split_at_byte(rest, b'-')?;
+    let (year, rest) = split_at_byte(rest, b' ')?;
+    let (time, zone) = split_at_byte(rest, b' ')?;
+    let month = MONTHS
+        .iter()
+        .position(|m| m.as_bytes().eq_ignore_ascii_case(month))?;
+    let date = chrono::NaiveDate::from_ymd_opt(
+        i32::try_from(number(year)?).ok()?,
+        u32::try_from(month + 1).ok()?,
+        u32::try_from(number(day.trim_ascii_start())?).ok()?,
+    )?;
+    let [h1, h2, b':', m1, m2, b':', s1, s2] = time else {
+        return None;
+    };
+    let time = chrono::NaiveTime::from_hms_opt(
+        u32::try_from(number(&[*h1, *h2])?).ok()?,
+        u32::try_from(number(&[*m1, *m2])?).ok()?,
+        u32::try_from(number(&[*s1, *s2])?).ok()?,
+    )?;
+    let [sign @ (b'+' | b'-'), zone @ ..] = zone else {
+        return None;
+    };
+    let [zh1, zh2, zm1, zm2] = zone else {
+        return None;
+    };
+    let offset = number(&[*zh1, *zh2])? * 3600 + number(&[*zm1, *zm2])? * 60;
+    let offset = if *sign == b'-' { -offset } else { offset };
+    Some(date.and_time(time).and_utc().timestamp() - offset)
+}
+
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+fn split_at_byte(text: &[u8], byte: u8) -> Option<(&[u8], &[u8])> {
+    let at = text.iter().position(|b| *b == byte)?;
+    Some((&text[..at], &text[at + 1..]))
+}
+
+/// A short run of ASCII digits.
+fn number(digits: &[u8]) -> Option<i64> {
+    if digits.is_empty() || digits.len() > 4 {
+        return None;
+    }
+    digits.iter().try_fold(0i64, |n, d| {
+        d.is_ascii_digit().then(|| n * 10 + i64::from(d - b'0'))
+    })
 }
 
 /// Whether the header announces attachments (multipart/mixed). The structure is
 /// not fetched during a sync: this is the cheap, usually right, answer.
 fn announces_attachments(header: &[u8]) -> bool {
-    let lower = header.to_ascii_lowercase();
-    lower
-        .windows(b"multipart/mixed".len())
-        .any(|w| w == b"multipart/mixed")
+    const MIXED: &[u8] = b"multipart/mixed";
+    header
+        .windows(MIXED.len())
+        .any(|w| w.eq_ignore_ascii_case(MIXED))
 }
 
 #[cfg(test)]
@@ -166,7 +217,44 @@ mod tests {
     }
 
     #[test]
+    fn internal_dates_are_read_with_their_zone() {
+        assert_eq!(
+            parse_internal_date("02-Jul-2025 10:00:00 +0000"),
+            1_751_450_400
+        );
+        assert_eq!(
+            parse_internal_date("17-Jul-1996 02:44:25 -0700"),
+            837_596_665
+        );
+        // Space-padded day, lower-case month, positive zone with minutes.
+        assert_eq!(
+            parse_internal_date(" 2-jul-2025 15:30:00 +0530"),
+            1_751_450_400
+        );
+        // Agrees with chrono's reading of the same format.
+        for text in ["29-Feb-2024 23:59:59 +1400", "01-Jan-1970 00:00:00 +0000"] {
+            let chrono = chrono::DateTime::parse_from_str(text, "%d-%b-%Y %H:%M:%S %z")
+                .unwrap()
+                .timestamp();
+            assert_eq!(parse_internal_date(text), chrono, "{text}");
+        }
+    }
+
+    #[test]
     fn bad_internal_date_is_zero() {
-        assert_eq!(parse_internal_date("yesterday"), 0);
+        for text in [
+            "yesterday",
+            "",
+            "31-Feb-2025 10:00:00 +0000",
+            "02-Jux-2025 10:00:00 +0000",
+            "02-Jul-2025 25:00:00 +0000",
+            "02-Jul-2025 10:00:00 0000",
+            "02-Jul-2025 10:00 +0000",
+            "02-Jul-2025 10:00:00 +00000",
+            "02-Jul-99999 10:00:00 +0000",
+            "02-Jul-2025 1a:00:00 +0000",
+        ] {
+            assert_eq!(parse_internal_date(text), 0, "{text}");
+        }
     }
 }

@@ -2,9 +2,10 @@
 //! the logged-in session ([`ImapConn`]) that the synchronisation in `crate::sync`
 //! drives: folder lists, envelope fetches, flag and move commands, IDLE, APPEND.
 //!
-//! async-imap does the login and parses responses (imap-proto); commands are written
-//! by [`ImapConn`] itself so every extension Dovecot and friends offer (QRESYNC,
-//! MOVE, UIDPLUS, LITERAL+) can be used and every read runs under a timeout.
+//! async-imap does the login; after it, [`ImapConn`] writes commands itself so every
+//! extension Dovecot and friends offer (QRESYNC, MOVE, UIDPLUS, LITERAL+) can be used,
+//! and reads responses with its own framing buffer ([`reader`]), parsed by imap-proto,
+//! every read under a timeout.
 
 pub mod conn;
 mod connect;
@@ -12,6 +13,7 @@ pub mod error;
 pub mod fetch;
 pub mod list;
 mod quote;
+mod reader;
 
 pub use conn::{Capabilities, Completion, Handled, ImapConn, Selected, ServerEvents};
 pub use connect::{ImapSession, connect_authenticated, connect_oauth, connect_password};

@@ -3,6 +3,8 @@
 //! quickly and an interrupted sync resumes where it stopped; a folder synced before
 //! only transfers what changed (QRESYNC), or compares UIDs and flags without it.
 
+use std::collections::VecDeque;
+
 use async_imap::imap_proto::{MailboxDatum, Response};
 
 use super::writer::ChunkWriter;
@@ -153,9 +155,11 @@ impl ImapSync {
         Ok(())
     }
 
-    /// A fresh or interrupted folder: the newest screenful by sequence number first,
-    /// then every UID the store lacks, newest first, in pipelined chunks (the next
-    /// FETCH is on the wire while the previous chunk is being stored).
+    /// A fresh or interrupted folder. Fresh: by sequence number, newest first (the
+    /// first screenful alone, then pipelined chunks), with no UID SEARCH. Interrupted,
+    /// or a fresh pass that did not end with exactly the messages SELECT counted:
+    /// every UID the store lacks, newest first, and stored UIDs the server no longer
+    /// has are removed.
     async fn fetch_missing(
         &mut self,
         store: &mut Store,
@@ -169,21 +173,19 @@ impl ImapSync {
             report.removed += store.reset_imap_folder(folder)?;
             return Ok(());
         }
-        let stored = store.envelope_count(folder)?;
-        let mut to_fetch = exists.saturating_sub(stored);
-        if stored == 0 {
-            let first = self.options.first_chunk.clamp(1, exists);
-            let command = format!("FETCH {}:{exists} {ENVELOPE_ITEMS}", exists - first + 1);
-            let mut fetched = Vec::with_capacity(first);
-            self.conn
-                .run(&command, |response| take_envelope(response, &mut fetched))
+        if store.envelope_count(folder)? == 0 {
+            self.fetch_fresh(store, folder, exists, report, progress)
                 .await?;
-            report.fetched += store.upsert_imap_envelopes(folder, &fetched)?;
-            progress(SyncProgress {
-                folder,
-                fetched: report.fetched,
-                to_fetch,
-            });
+            // Sequence numbers only hold while nothing is expunged; servers do not
+            // announce expunges during FETCH (RFC 3501 7.4.1), but one that did, or
+            // a FETCH answer without a UID, would leave a gap: close it by UID.
+            let events = self.conn.events();
+            if store.envelope_count(folder)? == exists
+                && events.expunged.is_empty()
+                && events.vanished.is_empty()
+            {
+                return Ok(());
+            }
         }
         let server = self.server_uids().await?;
         let local = store.folder_uids(folder)?;
@@ -198,42 +200,96 @@ impl ImapSync {
             .into_iter()
             .filter(|uid| local.binary_search(uid).is_err())
             .collect();
-        to_fetch = report.fetched + missing.len();
+        let commands = missing
+            .rchunks(self.options.chunk.max(1))
+            .map(|uids| format!("UID FETCH {} {ENVELOPE_ITEMS}", uid_set(uids)))
+            .collect();
+        let to_fetch = report.fetched + missing.len();
+        self.fetch_pipelined(store, folder, commands, to_fetch, report, progress)
+            .await
+    }
+
+    /// A folder with nothing stored: messages `1..=exists` by sequence number, the
+    /// newest screenful first on its own, then the rest newest first.
+    async fn fetch_fresh(
+        &mut self,
+        store: &mut Store,
+        folder: FolderId,
+        exists: usize,
+        report: &mut SyncReport,
+        progress: &mut dyn FnMut(SyncProgress),
+    ) -> Result<(), SyncError> {
+        let first = self.options.first_chunk.clamp(1, exists);
+        let command = format!("FETCH {}:{exists} {ENVELOPE_ITEMS}", exists - first + 1);
+        let mut fetched = Vec::with_capacity(first);
+        self.conn
+            .run(&command, |response| take_envelope(response, &mut fetched))
+            .await?;
+        report.fetched += store.upsert_imap_envelopes(folder, &fetched)?;
+        progress(SyncProgress {
+            folder,
+            fetched: report.fetched,
+            to_fetch: exists,
+        });
         let chunk = self.options.chunk.max(1);
-        let mut chunks = missing.rchunks(chunk);
-        let Some(first) = chunks.next() else {
+        let commands = sequence_chunks(exists - first, chunk)
+            .map(|(low, high)| format!("FETCH {low}:{high} {ENVELOPE_ITEMS}"))
+            .collect();
+        self.fetch_pipelined(store, folder, commands, exists, report, progress)
+            .await
+    }
+
+    /// Runs FETCH `commands` in order, each answer stored as one chunk. Two FETCHes
+    /// are on the wire at a time, so the server always has the next one queued while
+    /// the previous answer is read and stored.
+    async fn fetch_pipelined(
+        &mut self,
+        store: &mut Store,
+        folder: FolderId,
+        commands: Vec<String>,
+        to_fetch: usize,
+        report: &mut SyncReport,
+        progress: &mut dyn FnMut(SyncProgress),
+    ) -> Result<(), SyncError> {
+        if commands.is_empty() {
             return Ok(());
-        };
-        let mut command = format!("UID FETCH {} {ENVELOPE_ITEMS}", uid_set(first));
-        let mut tag = self.conn.send(&command).await?;
-        let mut capacity = first.len();
+        }
+        let mut commands = commands.into_iter();
         let mut writer = ChunkWriter::start(store, folder)?;
+        let mut in_flight = VecDeque::with_capacity(IN_FLIGHT);
         let fetched_all = async {
             loop {
-                let mut fetched = Vec::with_capacity(capacity);
+                while in_flight.len() < IN_FLIGHT
+                    && let Some(command) = commands.next()
+                {
+                    let tag = self.conn.send(&command).await?;
+                    in_flight.push_back((command, tag));
+                }
+                let Some((command, tag)) = in_flight.pop_front() else {
+                    return Ok::<(), SyncError>(());
+                };
+                let mut fetched = Vec::with_capacity(self.options.chunk.max(1));
                 self.conn
                     .finish(&command, &tag, |response| take_raw(response, &mut fetched))
                     .await?;
-                let next = chunks.next();
-                if let Some(uids) = next {
-                    command = format!("UID FETCH {} {ENVELOPE_ITEMS}", uid_set(uids));
-                    tag = self.conn.send(&command).await?;
-                    capacity = uids.len();
-                }
                 report.fetched += writer.write(store, fetched).await?;
                 progress(SyncProgress {
                     folder,
                     fetched: report.fetched,
                     to_fetch,
                 });
-                if next.is_none() {
-                    return Ok::<(), SyncError>(());
-                }
             }
         }
         .await;
         // Whatever was handed over is committed, even after a network failure.
         let flushed = writer.finish().await;
+        if fetched_all.is_err() {
+            // Answers to FETCHes still on the wire would be read by the next command:
+            // read them off now (on a broken connection this returns at once).
+            for (command, tag) in in_flight {
+                let _ = self.conn.finish(&command, &tag, |_| Handled::Taken).await;
+            }
+        }
         fetched_all?;
         report.fetched += flushed?;
         progress(SyncProgress {
@@ -262,6 +318,19 @@ impl ImapSync {
     }
 }
 
+/// FETCH commands of a chunked sync sent ahead of the one being read.
+const IN_FLIGHT: usize = 2;
+
+/// Sequence ranges `(low, high)` covering `1..=highest`, `chunk` at a time, highest
+/// first.
+fn sequence_chunks(highest: usize, chunk: usize) -> impl Iterator<Item = (usize, usize)> {
+    let chunk = chunk.max(1);
+    (0..highest.div_ceil(chunk)).map(move |i| {
+        let high = highest - i * chunk;
+        (high.saturating_sub(chunk) + 1, high)
+    })
+}
+
 /// Keeps a FETCH answer carrying an envelope; anything else is a server event.
 fn take_envelope(response: &Response<'_>, into: &mut Vec<NewEnvelope>) -> Handled {
     if let Response::Fetch(_, attributes) = response
@@ -282,4 +351,18 @@ fn take_raw(response: &Response<'_>, into: &mut Vec<RawFetch>) -> Handled {
         return Handled::Taken;
     }
     Handled::Pass
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sequence_chunks;
+
+    #[test]
+    fn sequence_chunks_cover_everything_newest_first() {
+        let chunks: Vec<_> = sequence_chunks(10, 4).collect();
+        assert_eq!(chunks, [(7, 10), (3, 6), (1, 2)]);
+        assert_eq!(sequence_chunks(4, 4).collect::<Vec<_>>(), [(1, 4)]);
+        assert_eq!(sequence_chunks(0, 4).count(), 0);
+        assert_eq!(sequence_chunks(3, 0).count(), 3);
+    }
 }
