@@ -593,16 +593,18 @@ async fn relay(client: TcpStream, server: TcpStream, fault: Fault, log: ClientLo
     let armed_up = Arc::clone(&armed);
     let upstream = tokio::spawn(async move {
         let mut buf = vec![0u8; 16 * 1024];
-        // The client only sends short commands: keep them all.
-        let mut sent = Vec::new();
         loop {
             let n = match client_read.read(&mut buf).await {
                 Ok(0) | Err(_) => return,
                 Ok(n) => n,
             };
-            sent.extend_from_slice(&buf[..n]);
-            log.lock().unwrap().extend_from_slice(&buf[..n]);
-            if sent.windows(7).filter(|w| w == b" FETCH ").count() >= 2 {
+            // The client only sends short commands: the log keeps them all.
+            let fetches = {
+                let mut sent = log.lock().unwrap();
+                sent.extend_from_slice(&buf[..n]);
+                sent.windows(7).filter(|w| w == b" FETCH ").count()
+            };
+            if fetches >= 2 {
                 armed_up.store(true, Ordering::SeqCst);
             }
             if server_write.write_all(&buf[..n]).await.is_err() {

@@ -69,7 +69,7 @@ pub async fn flag(
             }
         }
     }
-    eprintln!("{}: {} message(s) updated", account.name, rows.len());
+    say!("{}: {} message(s) updated", account.name, rows.len());
     Ok(ExitCode::SUCCESS)
 }
 
@@ -95,7 +95,7 @@ pub async fn move_to(
         .await
         .map_err(|error| sync_error(&error, account))?;
     imap.logout().await;
-    eprintln!(
+    say!(
         "{}: {} message(s) moved to {}",
         account.name,
         messages.len(),
@@ -116,7 +116,7 @@ pub async fn delete(paths: &Paths, account: &Account, ids: &[i64]) -> anyhow::Re
         .await
         .map_err(|error| sync_error(&error, account))?;
     imap.logout().await;
-    eprintln!("{}: {} message(s) deleted", account.name, messages.len());
+    say!("{}: {} message(s) deleted", account.name, messages.len());
     Ok(ExitCode::SUCCESS)
 }
 

@@ -18,20 +18,20 @@ pub async fn login(paths: &Paths, account: &Account, copy_code: bool) -> anyhow:
             // Nothing to cache: check the command works, so the user learns now.
             return Ok(match password(account, DEFAULT_COMMAND_TIMEOUT).await {
                 Ok(_) => {
-                    eprintln!(
+                    say!(
                         "{}: uses password login; password_command works. Nothing to cache.",
                         account.name
                     );
                     ExitCode::SUCCESS
                 }
                 Err(err) => {
-                    eprintln!("{}: {}", account.name, explain(&err, account));
+                    say!("{}: {}", account.name, explain(&err, account));
                     ExitCode::FAILURE
                 }
             });
         }
         Auth::None => {
-            eprintln!(
+            say!(
                 "{}: a local Maildir account; there is nothing to log in to.",
                 account.name
             );
@@ -43,7 +43,7 @@ pub async fn login(paths: &Paths, account: &Account, copy_code: bool) -> anyhow:
     match manager.endpoint().login(&prompt).await {
         Ok(tokens) => {
             manager.store_login(tokens).await?;
-            eprintln!(
+            say!(
                 "\nLogged in {} ({}). Tokens cached in {} (readable only by you).",
                 account.name,
                 account.email,
@@ -52,7 +52,7 @@ pub async fn login(paths: &Paths, account: &Account, copy_code: bool) -> anyhow:
             Ok(ExitCode::SUCCESS)
         }
         Err(err) => {
-            eprintln!(
+            say!(
                 "\n{}: login failed: {}",
                 account.name,
                 explain(&err, account)
@@ -65,7 +65,7 @@ pub async fn login(paths: &Paths, account: &Account, copy_code: bool) -> anyhow:
 /// Forget the account's cached tokens (the next use needs `postern login`).
 pub async fn logout(paths: &Paths, account: &Account) -> anyhow::Result<ExitCode> {
     if !matches!(account.auth, Auth::OAuth2(_)) {
-        eprintln!(
+        say!(
             "{}: does not use OAuth2; no tokens are cached.",
             account.name
         );
@@ -73,13 +73,13 @@ pub async fn logout(paths: &Paths, account: &Account) -> anyhow::Result<ExitCode
     }
     let manager = token_manager(&paths.token_dir(), account)?;
     if manager.logout().await? {
-        eprintln!(
+        say!(
             "{}: removed the cached tokens ({}).",
             account.name,
             manager.cache_path().display()
         );
     } else {
-        eprintln!("{}: no tokens were cached.", account.name);
+        say!("{}: no tokens were cached.", account.name);
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -21,9 +21,10 @@ pub fn folders(paths: &Paths, account: &Account) -> anyhow::Result<ExitCode> {
     let (store, id) = remote::open_store(paths, account)?;
     let folders = store.folders(id)?;
     if folders.is_empty() {
-        eprintln!(
+        say!(
             "{}: no folders in the store yet; run `postern sync {}` first",
-            account.name, account.name
+            account.name,
+            account.name
         );
     }
     let mut out = std::io::stdout().lock();

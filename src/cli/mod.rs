@@ -12,6 +12,15 @@ use clap::{Parser, Subcommand};
 use crate::config::{self, Account, Config};
 use crate::paths::{self, Paths};
 
+/// `eprintln!` for messages that may carry text from a server or a mail (error
+/// details, provider answers): every line goes through `mime::sanitize` first, so a
+/// hostile server cannot put escape sequences on the user's terminal.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        eprintln!("{}", $crate::cli::output::terminal_safe(&format!($($arg)*)))
+    };
+}
+
 mod accounts;
 mod actions;
 mod explain;
@@ -166,7 +175,7 @@ pub fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("postern: {err:#}");
+            say!("postern: {err:#}");
             ExitCode::FAILURE
         }
     }
@@ -308,7 +317,7 @@ fn config_check(path: &Path) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(err) => {
-            eprintln!("{err}");
+            say!("{err}");
             ExitCode::FAILURE
         }
     }

@@ -87,10 +87,28 @@ pub fn folder_line(folder: &FolderRow) -> String {
     )
 }
 
+/// Multi-line text with every line sanitized (see the `say!` macro).
+pub fn terminal_safe(text: &str) -> String {
+    sanitize::text(text).join("\n")
+}
+
 /// `YYYY-MM-DD HH:MM` in the local zone.
 pub fn local_time(unix: i64) -> String {
     match Local.timestamp_opt(unix, 0).single() {
         Some(time) => time.format("%Y-%m-%d %H:%M").to_string(),
         None => unix.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::terminal_safe;
+
+    #[test]
+    fn server_text_in_a_message_loses_its_escape_sequences_not_its_lines() {
+        let said = terminal_safe(
+            "sync failed:\n  server said: \x1b]0;pwned\x07NO \x1b[31mred\x1b[0m\n\nfix: retry",
+        );
+        assert_eq!(said, "sync failed:\n  server said: NO red\n\nfix: retry");
     }
 }

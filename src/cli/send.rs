@@ -52,9 +52,10 @@ pub async fn send(paths: &Paths, account: &Account, message: &Message) -> anyhow
         return Ok(ExitCode::SUCCESS);
     }
     if !run.failed.iter().any(|failed| failed.id == queued) {
-        eprintln!(
+        say!(
             "postern: {}: message {} is queued; another postern is sending it",
-            account.name, queued.0
+            account.name,
+            queued.0
         );
     }
     Ok(ExitCode::FAILURE)
@@ -99,11 +100,13 @@ fn report(account: &Account, run: &OutboxRun) {
         println!("sent {}: {}", sent.id.0, sanitize::line(&sent.reply.text));
     }
     for failed in &run.failed {
-        eprintln!(
+        say!(
             "postern: {}: message {} not sent: {}",
-            account.name, failed.id.0, failed.error
+            account.name,
+            failed.id.0,
+            failed.error
         );
-        eprintln!(
+        say!(
             "  it stays in the outbox; once the problem is fixed, run `postern outbox {} --retry`",
             account.name
         );
@@ -122,7 +125,7 @@ async fn keep_sent_copies(
         return;
     }
     if let Err(error) = append_to_sent(account, credentials, (store, id), run).await {
-        eprintln!(
+        say!(
             "postern: {}: sent, but no copy was kept in Sent: {error:#}",
             account.name
         );
@@ -155,7 +158,7 @@ async fn append_to_sent(
         .await
         .map_err(explain)?;
     imap.logout().await;
-    eprintln!(
+    say!(
         "{}: copy saved in {}",
         account.name,
         sanitize::line(&sent.name)
@@ -204,14 +207,14 @@ async fn retry_account(
     for row in match store.outbox(id, None) {
         Ok(rows) => rows,
         Err(error) => {
-            eprintln!("postern: {}: {error}", account.name);
+            say!("postern: {}: {error}", account.name);
             return false;
         }
     } {
         match row.state {
             OutboxState::Failed => {
                 if let Err(error) = store.requeue(row.id) {
-                    eprintln!("postern: {}: {error}", account.name);
+                    say!("postern: {}: {error}", account.name);
                     return false;
                 }
                 due += 1;
@@ -226,14 +229,14 @@ async fn retry_account(
     let credentials = match remote::credentials(paths, account).await {
         Ok(credentials) => credentials,
         Err(problem) => {
-            eprintln!("postern: {}: {problem}", account.name);
+            say!("postern: {}: {problem}", account.name);
             return false;
         }
     };
     let run = match send_outbox(store, id, || remote::smtp(account, &credentials)).await {
         Ok(run) => run,
         Err(error) => {
-            eprintln!("postern: {}: {error}", account.name);
+            say!("postern: {}: {error}", account.name);
             return false;
         }
     };

@@ -41,12 +41,12 @@ pub async fn sync(paths: &Paths, config: &Config, only: Option<&Account>) -> Exi
                     started.elapsed().as_secs_f64()
                 );
                 for note in summary.notes {
-                    eprintln!("{}: {note}", account.name);
+                    say!("{}: {note}", account.name);
                 }
             }
             Err(error) => {
                 all_ok = false;
-                eprintln!("postern: {}: sync failed: {error:#}", account.name);
+                say!("postern: {}: sync failed: {error:#}", account.name);
             }
         }
     }
