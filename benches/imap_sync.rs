@@ -34,7 +34,10 @@ fn main() {
         .build()
         .expect("tokio runtime");
     if std::env::var_os(CHILD).is_some() {
-        runtime.block_on(child());
+        // A task of its own on the runtime, as the engine runs an account's worker.
+        runtime
+            .block_on(runtime.spawn(child()))
+            .expect("the sync child");
         return;
     }
     let n: usize = std::env::var("POSTERN_BENCH_IMAP_N")

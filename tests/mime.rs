@@ -3,7 +3,9 @@
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
-use postern::mime::{RenderOptions, Rendered, parse_envelope, render, render_with, sanitize};
+use postern::mime::{
+    RenderOptions, Rendered, parse_envelope, parse_header_envelope, render, render_with, sanitize,
+};
 
 const SAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/demo");
 
@@ -155,6 +157,60 @@ fn every_sample_parses_and_renders_safely() {
         assert_eq!(env.has_attachments, !r.attachments.is_empty(), "{what}");
         assert!(r.all_headers.len() >= 6, "{what}: {:?}", r.all_headers);
     }
+}
+
+/// The header block of a message, as an IMAP `BODY[HEADER.FIELDS (...)]` returns it.
+fn header_block(raw: &[u8]) -> &[u8] {
+    let end = [&b"\r\n\r\n"[..], b"\n\n"]
+        .iter()
+        .filter_map(|sep| {
+            raw.windows(sep.len())
+                .position(|w| w == *sep)
+                .map(|at| at + sep.len())
+        })
+        .min()
+        .unwrap_or(raw.len());
+    &raw[..end]
+}
+
+#[test]
+fn the_header_alone_gives_the_same_envelope() {
+    for path in sample_paths() {
+        let what = path.display().to_string();
+        let raw = std::fs::read(&path).unwrap();
+        let full = parse_envelope(&raw);
+        let from_header = parse_header_envelope(header_block(&raw));
+        // Without the body, attachments are what the Content-Type announces.
+        let mixed = String::from_utf8_lossy(header_block(&raw))
+            .to_ascii_lowercase()
+            .contains("content-type: multipart/mixed");
+        assert_eq!(from_header.has_attachments, mixed, "{what}");
+        assert_eq!(
+            from_header,
+            postern::mime::Envelope {
+                has_attachments: mixed,
+                ..full
+            },
+            "{what}"
+        );
+    }
+}
+
+#[test]
+fn only_the_content_type_announces_attachments() {
+    let mixed = b"Subject: x\r\nContent-Type: Multipart/Mixed; boundary=b\r\n\r\n";
+    assert!(parse_header_envelope(mixed).has_attachments);
+    let alternative = b"Subject: x\r\nContent-Type: multipart/alternative; boundary=b\r\n\r\n";
+    assert!(!parse_header_envelope(alternative).has_attachments);
+    // Words in other fields are not a Content-Type.
+    let mention = b"Subject: why multipart/mixed?\r\nContent-Type: text/plain\r\n\r\n";
+    let envelope = parse_header_envelope(mention);
+    assert!(!envelope.has_attachments);
+    assert_eq!(envelope.subject, "why multipart/mixed?");
+    assert_eq!(
+        parse_header_envelope(b""),
+        postern::mime::Envelope::default()
+    );
 }
 
 #[test]

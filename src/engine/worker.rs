@@ -76,8 +76,6 @@ pub(super) enum Job {
 pub(super) struct Handle {
     jobs: UnboundedSender<Job>,
     task: JoinHandle<()>,
-    /// Cuts off a worker that runs on its own thread (abort cannot reach it).
-    cancel: Option<tokio::sync::oneshot::Sender<()>>,
     grace: Duration,
 }
 
@@ -96,9 +94,6 @@ impl Handle {
         drop(self.jobs);
         let mut task = self.task;
         if tokio::time::timeout(self.grace, &mut task).await.is_err() {
-            if let Some(cancel) = self.cancel {
-                let _ = cancel.send(());
-            }
             task.abort();
             let _ = task.await;
         }
@@ -108,33 +103,12 @@ impl Handle {
 pub(super) fn spawn(context: Context) -> Handle {
     let (jobs, queue) = mpsc::unbounded_channel();
     let grace = context.options.shutdown_grace;
-    let mut cancel = None;
     let task = match context.account.receive {
-        Receive::Imap => {
-            // `ImapSync::sync_folder` takes a progress callback that is not `Send`,
-            // so this worker's future is not either: it runs on a thread of its
-            // own, still on the one runtime (its sockets and timers).
-            let (cancel_tx, cancelled) = tokio::sync::oneshot::channel::<()>();
-            cancel = Some(cancel_tx);
-            let runtime = tokio::runtime::Handle::current();
-            tokio::task::spawn_blocking(move || {
-                runtime.block_on(async move {
-                    tokio::select! {
-                        _ = super::imap_worker::run(context, queue) => {}
-                        _ = cancelled => {}
-                    }
-                });
-            })
-        }
+        Receive::Imap => tokio::spawn(super::imap_worker::run(context, queue)),
         Receive::Pop3 => tokio::spawn(super::pop3_worker::run(context, queue)),
         Receive::Maildir => tokio::spawn(run_maildir(context, queue)),
     };
-    Handle {
-        jobs,
-        task,
-        cancel,
-        grace,
-    }
+    Handle { jobs, task, grace }
 }
 
 async fn run_maildir(context: Context, mut jobs: UnboundedReceiver<Job>) {

@@ -6,5 +6,5 @@ pub mod render;
 pub mod sanitize;
 mod structure;
 
-pub use parse::{Address, Envelope, parse_envelope};
+pub use parse::{Address, Envelope, parse_envelope, parse_header_envelope};
 pub use render::{Attachment, RenderOptions, Rendered, render, render_with};

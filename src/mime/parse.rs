@@ -1,6 +1,6 @@
 //! Envelope extraction: the few headers the store indexes and the list shows.
 
-use mail_parser::{HeaderValue, Message, MessageParser};
+use mail_parser::{HeaderValue, Message, MessageParser, MimeHeaders};
 
 use super::structure::collect_attachments;
 
@@ -35,8 +35,26 @@ pub fn parse_envelope(raw: &[u8]) -> Envelope {
     }
 }
 
+/// The envelope from a header block alone (an IMAP sync fetches just the header
+/// fields the list needs). Without the body's structure, "has attachments" is what
+/// the Content-Type announces: multipart/mixed.
+pub fn parse_header_envelope(header: &[u8]) -> Envelope {
+    let Some(message) = MessageParser::new().parse_headers(header) else {
+        return Envelope::default();
+    };
+    let mixed = message.content_type().is_some_and(|t| {
+        t.ctype().eq_ignore_ascii_case("multipart")
+            && t.subtype().is_some_and(|s| s.eq_ignore_ascii_case("mixed"))
+    });
+    header_fields(&message, mixed)
+}
+
 /// The envelope of an already parsed message (also used for forwarded parts).
 pub(crate) fn envelope_of(message: &Message<'_>) -> Envelope {
+    header_fields(message, !collect_attachments(message).is_empty())
+}
+
+fn header_fields(message: &Message<'_>, has_attachments: bool) -> Envelope {
     Envelope {
         message_id: message.message_id().map(str::to_owned),
         in_reply_to: first_id(message.in_reply_to()),
@@ -48,7 +66,7 @@ pub(crate) fn envelope_of(message: &Message<'_>) -> Envelope {
             .date()
             .filter(|d| d.is_valid())
             .map(|d| d.to_timestamp()),
-        has_attachments: !collect_attachments(message).is_empty(),
+        has_attachments,
     }
 }
 

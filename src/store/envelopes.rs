@@ -1,6 +1,6 @@
 //! Message envelopes: inserting in batches, newest-first paging, flags, bodies.
 
-use rusqlite::{OptionalExtension, Row, params};
+use rusqlite::{CachedStatement, OptionalExtension, Row, params};
 use std::path::{Path, PathBuf};
 
 use super::{EnvelopeRow, Flags, FolderId, MessageId, MessageSource, Store, StoreError, now};
@@ -36,17 +36,24 @@ pub struct NewEnvelope {
 
 impl NewEnvelope {
     /// Build from a parsed envelope; the date falls back to `arrived`.
-    pub fn from_envelope(envelope: &Envelope, flags: Flags, size: u64, arrived: i64) -> Self {
-        let first = envelope.from.first();
+    pub fn from_envelope(envelope: Envelope, flags: Flags, size: u64, arrived: i64) -> Self {
+        let (from_display, from_addr) = match envelope.from.into_iter().next() {
+            Some(first) => {
+                let mut display = String::new();
+                push_display(&mut display, &first);
+                (display, first.email)
+            }
+            None => (String::new(), String::new()),
+        };
         NewEnvelope {
-            message_id: envelope.message_id.clone(),
-            in_reply_to: envelope.in_reply_to.clone(),
+            message_id: envelope.message_id,
+            in_reply_to: envelope.in_reply_to,
             date: envelope.date.unwrap_or(arrived),
-            from_display: first.map(display_address).unwrap_or_default(),
-            from_addr: first.map(|a| a.email.clone()).unwrap_or_default(),
+            from_display,
+            from_addr,
             to: address_list(&envelope.to),
             cc: address_list(&envelope.cc),
-            subject: envelope.subject.clone(),
+            subject: envelope.subject,
             flags,
             size,
             has_attachments: envelope.has_attachments,
@@ -56,19 +63,29 @@ impl NewEnvelope {
     }
 }
 
-fn display_address(address: &Address) -> String {
+/// Appends "Name <addr>", or "addr" when there is no name.
+fn push_display(out: &mut String, address: &Address) {
     match address.name.as_deref().map(str::trim) {
-        Some(name) if !name.is_empty() => format!("{name} <{}>", address.email),
-        _ => address.email.clone(),
+        Some(name) if !name.is_empty() => {
+            out.push_str(name);
+            out.push_str(" <");
+            out.push_str(&address.email);
+            out.push('>');
+        }
+        _ => out.push_str(&address.email),
     }
 }
 
+/// "Name <addr>, addr, ..."
 fn address_list(addresses: &[Address]) -> String {
-    addresses
-        .iter()
-        .map(display_address)
-        .collect::<Vec<_>>()
-        .join(", ")
+    let mut list = String::new();
+    for (i, address) in addresses.iter().enumerate() {
+        if i > 0 {
+            list.push_str(", ");
+        }
+        push_display(&mut list, address);
+    }
+    list
 }
 
 const ENVELOPE_COLUMNS: &str =
@@ -320,6 +337,10 @@ pub(crate) struct NewRows<'tx> {
     folder: FolderId,
     added: i64,
     unread: i64,
+    /// The insert statement, prepared once per batch: a sync inserts thousands of
+    /// rows per batch, and looking it up in the statement cache per row showed.
+    insert: Option<CachedStatement<'tx>>,
+    insert_unless_stored: Option<CachedStatement<'tx>>,
 }
 
 impl<'tx> NewRows<'tx> {
@@ -329,13 +350,18 @@ impl<'tx> NewRows<'tx> {
             folder,
             added: 0,
             unread: 0,
+            insert: None,
+            insert_unless_stored: None,
         }
     }
 
     /// Inserts a row; a UID or Maildir key already in the folder is an error.
     pub(crate) fn insert(&mut self, e: &NewEnvelope) -> Result<MessageId, StoreError> {
-        self.tx
-            .prepare_cached(INSERT_MESSAGE)?
+        let statement = match &mut self.insert {
+            Some(statement) => statement,
+            slot => slot.insert(self.tx.prepare_cached(INSERT_MESSAGE)?),
+        };
+        statement
             .execute(message_row!(self.folder, e))
             .map_err(|err| foreign_key_to_folder(err, self.folder))?;
         self.count(e);
@@ -345,9 +371,11 @@ impl<'tx> NewRows<'tx> {
     /// Inserts a row unless its UID is already in the folder; then only the stored
     /// flags are brought up to date. Returns whether a row was added.
     pub(crate) fn insert_or_update_flags(&mut self, e: &NewEnvelope) -> Result<bool, StoreError> {
-        let added = self
-            .tx
-            .prepare_cached(INSERT_MESSAGE_UNLESS_UID_STORED)?
+        let statement = match &mut self.insert_unless_stored {
+            Some(statement) => statement,
+            slot => slot.insert(self.tx.prepare_cached(INSERT_MESSAGE_UNLESS_UID_STORED)?),
+        };
+        let added = statement
             .execute(message_row!(self.folder, e))
             .map_err(|err| foreign_key_to_folder(err, self.folder))?;
         if added > 0 {

@@ -360,7 +360,7 @@ fn read_envelope(found: &Found) -> Result<NewEnvelope, String> {
     Ok(NewEnvelope {
         maildir_key: Some(found.key.clone()),
         maildir_path: Some(found.path.clone()),
-        ..NewEnvelope::from_envelope(&envelope, found.flags, meta.len(), arrived)
+        ..NewEnvelope::from_envelope(envelope, found.flags, meta.len(), arrived)
     })
 }
 

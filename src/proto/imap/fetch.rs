@@ -1,14 +1,14 @@
 //! Turning FETCH responses into store envelopes.
 //!
 //! The envelope comes from the message's own header fields (parsed by
-//! [`crate::mime::parse_envelope`], which decodes RFC 2047 words and dates the same way
+//! [`crate::mime::parse_header_envelope`], which decodes RFC 2047 words and dates the same way
 //! for every account kind) rather than from IMAP's ENVELOPE structure.
 
 use std::borrow::Cow;
 
 use async_imap::imap_proto::AttributeValue;
 
-use crate::mime::parse_envelope;
+use crate::mime::parse_header_envelope;
 use crate::store::{Flags, NewEnvelope};
 
 /// The FETCH items an envelope sync asks for.
@@ -73,10 +73,9 @@ impl RawFetch {
 
     /// Parses the header into the store's envelope.
     pub fn into_envelope(self) -> FetchedEnvelope {
-        let parsed = parse_envelope(&self.header);
-        let mut envelope = NewEnvelope::from_envelope(&parsed, self.flags, self.size, self.arrived);
+        let parsed = parse_header_envelope(&self.header);
+        let mut envelope = NewEnvelope::from_envelope(parsed, self.flags, self.size, self.arrived);
         envelope.uid = Some(self.uid);
-        envelope.has_attachments = announces_attachments(&self.header);
         FetchedEnvelope {
             uid: self.uid,
             envelope,
@@ -161,15 +160,6 @@ fn number(digits: &[u8]) -> Option<i64> {
     digits.iter().try_fold(0i64, |n, d| {
         d.is_ascii_digit().then(|| n * 10 + i64::from(d - b'0'))
     })
-}
-
-/// Whether the header announces attachments (multipart/mixed). The structure is
-/// not fetched during a sync: this is the cheap, usually right, answer.
-fn announces_attachments(header: &[u8]) -> bool {
-    const MIXED: &[u8] = b"multipart/mixed";
-    header
-        .windows(MIXED.len())
-        .any(|w| w.eq_ignore_ascii_case(MIXED))
 }
 
 #[cfg(test)]

@@ -20,7 +20,7 @@ impl ImapSync {
         &mut self,
         store: &mut Store,
         folder: FolderId,
-        progress: &mut dyn FnMut(SyncProgress),
+        progress: &mut (dyn FnMut(SyncProgress) + Send),
     ) -> Result<SyncReport, SyncError> {
         let path = self.imap_path(store, folder)?;
         let mut state = store.sync_state(folder)?;
@@ -134,7 +134,7 @@ impl ImapSync {
         uidnext: u32,
         selected: &Selected,
         report: &mut SyncReport,
-        progress: &mut dyn FnMut(SyncProgress),
+        progress: &mut (dyn FnMut(SyncProgress) + Send),
     ) -> Result<(), SyncError> {
         if selected.uidnext.is_some_and(|next| next <= uidnext) {
             return Ok(());
@@ -166,7 +166,7 @@ impl ImapSync {
         folder: FolderId,
         selected: &Selected,
         report: &mut SyncReport,
-        progress: &mut dyn FnMut(SyncProgress),
+        progress: &mut (dyn FnMut(SyncProgress) + Send),
     ) -> Result<(), SyncError> {
         let exists = selected.exists as usize;
         if exists == 0 {
@@ -217,7 +217,7 @@ impl ImapSync {
         folder: FolderId,
         exists: usize,
         report: &mut SyncReport,
-        progress: &mut dyn FnMut(SyncProgress),
+        progress: &mut (dyn FnMut(SyncProgress) + Send),
     ) -> Result<(), SyncError> {
         let first = self.options.first_chunk.clamp(1, exists);
         let command = format!("FETCH {}:{exists} {ENVELOPE_ITEMS}", exists - first + 1);
@@ -249,7 +249,7 @@ impl ImapSync {
         commands: Vec<String>,
         to_fetch: usize,
         report: &mut SyncReport,
-        progress: &mut dyn FnMut(SyncProgress),
+        progress: &mut (dyn FnMut(SyncProgress) + Send),
     ) -> Result<(), SyncError> {
         if commands.is_empty() {
             return Ok(());

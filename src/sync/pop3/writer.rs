@@ -118,7 +118,7 @@ fn store_batch(
             let size = fetched.raw.len() as u64;
             Pop3Message {
                 envelope: NewEnvelope::from_envelope(
-                    &envelope,
+                    envelope,
                     Flags::default(),
                     size,
                     downloaded_at,
