@@ -39,7 +39,7 @@ impl NewEnvelope {
     pub fn from_envelope(envelope: Envelope, flags: Flags, size: u64, arrived: i64) -> Self {
         let (from_display, from_addr) = match envelope.from.into_iter().next() {
             Some(first) => {
-                let mut display = String::new();
+                let mut display = String::with_capacity(display_len(&first));
                 push_display(&mut display, &first);
                 (display, first.email)
             }
@@ -76,9 +76,15 @@ fn push_display(out: &mut String, address: &Address) {
     }
 }
 
+/// The length of [`push_display`]'s text: the strings are sized once, not regrown.
+fn display_len(address: &Address) -> usize {
+    address.name.as_deref().map_or(0, |name| name.len() + 3) + address.email.len()
+}
+
 /// "Name <addr>, addr, ..."
 fn address_list(addresses: &[Address]) -> String {
-    let mut list = String::new();
+    let len = addresses.iter().map(|a| display_len(a) + 2).sum();
+    let mut list = String::with_capacity(len);
     for (i, address) in addresses.iter().enumerate() {
         if i > 0 {
             list.push_str(", ");
