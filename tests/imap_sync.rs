@@ -786,3 +786,75 @@ async fn fresh_folder_by_sequence_and_by_uid_after_an_expunge() {
         sync.logout().await;
     }
 }
+
+/// Deletes the Maildir files of `uids` behind the server's back, as another program
+/// expunging them would (Dovecot's `dovecot-uidlist` maps UIDs to file names).
+fn delete_files_of(user: &TestUser, uids: &[u32]) {
+    let uidlist = std::fs::read_to_string(user.maildir.join("dovecot-uidlist")).unwrap();
+    let mut deleted = 0;
+    for line in uidlist.lines().skip(1) {
+        let uid: u32 = line.split(' ').next().unwrap().parse().unwrap();
+        let (_, base) = line.split_once(':').unwrap();
+        if !uids.contains(&uid) {
+            continue;
+        }
+        for dir in ["cur", "new"] {
+            for entry in std::fs::read_dir(user.maildir.join(dir)).unwrap() {
+                let path = entry.unwrap().path();
+                let name = path.file_name().unwrap().to_string_lossy().into_owned();
+                if name == base || name.starts_with(&format!("{base}:")) {
+                    std::fs::remove_file(&path).unwrap();
+                    deleted += 1;
+                }
+            }
+        }
+    }
+    assert_eq!(deleted, uids.len(), "{uidlist}");
+}
+
+/// Messages expunged behind the sync's back while a fresh folder is fetched by
+/// sequence number: Dovecot 2.3 still answers for them, with a NIL header, and ends
+/// the FETCH with `OK [EXPUNGEISSUED]`. The sync stores the rest, closes the gap by
+/// UID and succeeds; the store ends with exactly the server's messages.
+#[tokio::test]
+async fn messages_expunged_during_the_sequence_pass_leave_the_sync_whole() {
+    let stack = Stack::shared();
+    let user = stack.new_user("vanish").unwrap();
+    stack.seed(&user, &SeedSpec::inbox(900)).unwrap();
+    drop(other_client(stack, &user).await);
+    let account = account_for(
+        &user,
+        "localhost",
+        stack.ports().imaps,
+        "implicit",
+        stack.ca_file(),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("store.sqlite")).unwrap();
+    let id = store.upsert_account("t", &user.name).unwrap();
+    let options = SyncOptions {
+        chunk: 200,
+        ..SyncOptions::default()
+    };
+    let mut sync = connect(&account, &user, id, options).await.unwrap();
+    sync.sync_folders(&mut store).await.unwrap();
+    let inbox = folder(&store, id, "INBOX");
+    // The oldest messages are fetched last: they go once the newest are stored.
+    let gone = [1, 2, 3, 150];
+    let mut deleted = false;
+    let report = sync
+        .sync_folder(&mut store, inbox, &mut |_| {
+            if !deleted {
+                deleted = true;
+                delete_files_of(&user, &gone);
+            }
+        })
+        .await
+        .unwrap();
+    assert!(deleted);
+    assert_eq!(report.fetched, 896);
+    assert_eq!(count(&store, inbox), 896);
+    let expected: Vec<u32> = (1..=900).filter(|uid| !gone.contains(uid)).collect();
+    assert_eq!(store.folder_uids(inbox).unwrap(), expected);
+    sync.logout().await;
+}
