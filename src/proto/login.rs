@@ -4,7 +4,7 @@
 
 use std::future::Future;
 
-use super::ProtoError;
+use super::{Peer, ProtoError};
 use crate::auth::AccessTokens;
 use crate::auth::sasl::{Mechanism, OAuthSasl, SaslFailure};
 
@@ -17,6 +17,58 @@ pub(crate) trait OAuthAttempt: Sized {
         self,
         sasl: &OAuthSasl,
     ) -> impl Future<Output = Result<Result<Self::Session, (SaslFailure, Self)>, ProtoError>>;
+}
+
+/// A POP3 or SMTP session: it stays the same value through AUTH, so
+/// [`login_session`] logs either in. (IMAP's client turns into another type when it
+/// logs in, and has its own [`OAuthAttempt`].)
+pub(crate) trait SaslSession: Sized {
+    fn peer(&self) -> &Peer;
+
+    /// The SASL mechanisms the server offers.
+    fn offered_mechanisms(&self) -> impl Iterator<Item = &str>;
+
+    /// One OAuth2 AUTH exchange; `Ok(Err(..))` is a refusal, the session stays usable.
+    fn try_oauth(
+        &mut self,
+        sasl: &OAuthSasl,
+    ) -> impl Future<Output = Result<Result<(), SaslFailure>, ProtoError>>;
+}
+
+/// Logs a just-opened POP3 or SMTP session in as `user` (see [`login`]); the
+/// mechanism is `preferred`, else the best the server offers.
+pub(crate) async fn login_session<S: SaslSession, T: AccessTokens>(
+    session: S,
+    tokens: &T,
+    user: &str,
+    preferred: Option<Mechanism>,
+) -> Result<S, ProtoError> {
+    let mechanism = Mechanism::choose(session.offered_mechanisms(), preferred);
+    let peer = session.peer().clone();
+    let target = LoginTarget {
+        user,
+        host: &peer.host,
+        port: peer.port,
+        mechanism,
+    };
+    login(SameSession(session), tokens, target).await
+}
+
+/// [`OAuthAttempt`] for a [`SaslSession`].
+struct SameSession<S>(S);
+
+impl<S: SaslSession> OAuthAttempt for SameSession<S> {
+    type Session = S;
+
+    async fn attempt(
+        mut self,
+        sasl: &OAuthSasl,
+    ) -> Result<Result<S, (SaslFailure, Self)>, ProtoError> {
+        Ok(match self.0.try_oauth(sasl).await? {
+            Ok(()) => Ok(self.0),
+            Err(failure) => Err((failure, self)),
+        })
+    }
 }
 
 /// Who is logging in where, for the SASL response.

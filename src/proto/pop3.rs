@@ -19,10 +19,10 @@ use super::line::{read_line, strip_prefix_ignore_case};
 use super::stream::MailStream;
 use super::tls::{self, Connected};
 use super::{ConnectOptions, Peer, Timeouts};
-use crate::auth::sasl::{self, Mechanism, OAuthSasl, Protocol, SaslFailure};
+use crate::auth::sasl::{self, OAuthSasl, Protocol, SaslFailure};
 use crate::auth::{AccessTokens, Secret};
 use crate::config::Account;
-use crate::proto::login::{self, LoginTarget, OAuthAttempt};
+use crate::proto::login::{self, SaslSession};
 
 /// The largest message RETR accepts: a hostile or broken server cannot make postern
 /// buffer without end (SQLite's own limit for one value is 1 GB).
@@ -67,28 +67,51 @@ pub async fn connect_oauth<T: AccessTokens>(
     options: &ConnectOptions,
 ) -> Result<Pop3Session, ProtoError> {
     let session = open(account, &options.timeouts).await?;
-    let mechanism = Mechanism::choose(session.sasl_mechanisms(), options.mechanism);
-    let peer = session.peer.clone();
-    let target = LoginTarget {
-        user: &account.email,
-        host: &peer.host,
-        port: peer.port,
-        mechanism,
-    };
-    login::login(session, tokens, target).await
+    login::login_session(session, tokens, &account.email, options.mechanism).await
 }
 
-impl OAuthAttempt for Pop3Session {
-    type Session = Pop3Session;
+impl SaslSession for Pop3Session {
+    fn peer(&self) -> &Peer {
+        &self.peer
+    }
 
-    async fn attempt(
-        mut self,
-        sasl: &OAuthSasl,
-    ) -> Result<Result<Pop3Session, (SaslFailure, Pop3Session)>, ProtoError> {
-        Ok(match self.try_oauth(sasl).await? {
-            Ok(()) => Ok(self),
-            Err(failure) => Err((failure, self)),
+    fn offered_mechanisms(&self) -> impl Iterator<Item = &str> {
+        self.sasl_mechanisms()
+    }
+
+    /// One OAuth2 login in the two-line form Microsoft documents (`AUTH XOAUTH2`, `+`,
+    /// then the response). `Ok(Err(..))` is a refusal; the session stays usable for a
+    /// retry. The whole exchange runs under the auth timeout: Dovecot 2.3.19 can
+    /// stall on a long response line.
+    async fn try_oauth(&mut self, sasl: &OAuthSasl) -> Result<Result<(), SaslFailure>, ProtoError> {
+        let peer = self.peer.clone();
+        let limit = self.timeouts.auth;
+        peer.timed(limit, "AUTH", async {
+            let mut exchange = sasl.exchange(Protocol::Pop3);
+            self.send(&format!("AUTH {}", sasl.mechanism)).await?;
+            loop {
+                let reply = self.read_line().await?;
+                if reply.starts_with("+OK") {
+                    return Ok(Ok(()));
+                }
+                if reply.starts_with("-ERR") {
+                    return Ok(Err(exchange.fail(reply)));
+                }
+                let Some(payload) = reply.strip_prefix('+') else {
+                    return Err(peer.protocol_error(
+                        Protocol::Pop3,
+                        format!("unexpected answer to AUTH: {reply}"),
+                    ));
+                };
+                if exchange.too_many_continuations() {
+                    self.send("*").await?;
+                    continue;
+                }
+                let answer = exchange.answer_base64(payload);
+                self.send_secret(answer.expose()).await?;
+            }
         })
+        .await
     }
 }
 
@@ -444,41 +467,6 @@ impl Pop3Session {
             return Ok(Vec::new());
         }
         self.read_multiline().await
-    }
-
-    /// One OAuth2 login in the two-line form Microsoft documents (`AUTH XOAUTH2`, `+`,
-    /// then the response). `Ok(Err(..))` is a refusal; the session stays usable for a
-    /// retry. The whole exchange runs under the auth timeout: Dovecot 2.3.19 can
-    /// stall on a long response line.
-    async fn try_oauth(&mut self, sasl: &OAuthSasl) -> Result<Result<(), SaslFailure>, ProtoError> {
-        let peer = self.peer.clone();
-        let limit = self.timeouts.auth;
-        peer.timed(limit, "AUTH", async {
-            let mut exchange = sasl.exchange(Protocol::Pop3);
-            self.send(&format!("AUTH {}", sasl.mechanism)).await?;
-            loop {
-                let reply = self.read_line().await?;
-                if reply.starts_with("+OK") {
-                    return Ok(Ok(()));
-                }
-                if reply.starts_with("-ERR") {
-                    return Ok(Err(exchange.fail(reply)));
-                }
-                let Some(payload) = reply.strip_prefix('+') else {
-                    return Err(peer.protocol_error(
-                        Protocol::Pop3,
-                        format!("unexpected answer to AUTH: {reply}"),
-                    ));
-                };
-                if exchange.too_many_continuations() {
-                    self.send("*").await?;
-                    continue;
-                }
-                let answer = exchange.answer_base64(payload);
-                self.send_secret(answer.expose()).await?;
-            }
-        })
-        .await
     }
 
     async fn send(&mut self, line: &str) -> Result<(), ProtoError> {

@@ -19,10 +19,10 @@ use super::error::ProtoError;
 use super::stream::MailStream;
 use super::tls::{self, Connected};
 use super::{ConnectOptions, Peer, Timeouts};
-use crate::auth::sasl::{Mechanism, OAuthSasl, Protocol, SaslExchange, SaslFailure};
+use crate::auth::sasl::{OAuthSasl, Protocol, SaslExchange, SaslFailure};
 use crate::auth::{AccessTokens, Secret};
 use crate::config::Account;
-use crate::proto::login::{self, LoginTarget, OAuthAttempt};
+use crate::proto::login::{self, SaslSession};
 
 pub use send::{SmtpReply, send};
 
@@ -70,28 +70,47 @@ pub async fn connect_oauth<T: AccessTokens>(
     options: &ConnectOptions,
 ) -> Result<SmtpSession, ProtoError> {
     let session = open(account, &options.timeouts).await?;
-    let mechanism = Mechanism::choose(session.auth_mechanisms(), options.mechanism);
-    let peer = session.peer.clone();
-    let target = LoginTarget {
-        user: &account.email,
-        host: &peer.host,
-        port: peer.port,
-        mechanism,
-    };
-    login::login(session, tokens, target).await
+    login::login_session(session, tokens, &account.email, options.mechanism).await
 }
 
-impl OAuthAttempt for SmtpSession {
-    type Session = SmtpSession;
+impl SaslSession for SmtpSession {
+    fn peer(&self) -> &Peer {
+        &self.peer
+    }
 
-    async fn attempt(
-        mut self,
-        sasl: &OAuthSasl,
-    ) -> Result<Result<SmtpSession, (SaslFailure, SmtpSession)>, ProtoError> {
-        Ok(match self.try_oauth(sasl).await? {
-            Ok(()) => Ok(self),
-            Err(failure) => Err((failure, self)),
+    fn offered_mechanisms(&self) -> impl Iterator<Item = &str> {
+        self.auth_mechanisms()
+    }
+
+    /// One OAuth2 AUTH exchange; `Ok(Err(..))` is a refusal, the session stays usable.
+    async fn try_oauth(&mut self, sasl: &OAuthSasl) -> Result<Result<(), SaslFailure>, ProtoError> {
+        let peer = self.peer.clone();
+        let limit = self.timeouts.auth;
+        peer.timed(limit, "AUTH", async {
+            let mut exchange = sasl.exchange(Protocol::Smtp);
+            let inline = exchange.inline_initial_response();
+            let inline_line = format!("AUTH {} {}", sasl.mechanism, inline.expose());
+            if inline_line.len() <= INLINE_AUTH_MAX {
+                let step = self.send(&inline_line).await?;
+                drop(inline_line);
+                match step {
+                    // "Line too long" and friends: fall back to the two-step form.
+                    Step::Refused(text) if text.starts_with("500") || text.starts_with("501") => {}
+                    step => return self.finish(exchange, step).await,
+                }
+            }
+            let mut exchange = sasl.exchange(Protocol::Smtp);
+            let step = self.send(&format!("AUTH {}", sasl.mechanism)).await?;
+            let step = match step {
+                Step::Continue(payload) => {
+                    let answer = exchange.answer_base64(&payload);
+                    self.send(answer.expose()).await?
+                }
+                step => step,
+            };
+            self.finish(exchange, step).await
         })
+        .await
     }
 }
 
@@ -216,37 +235,6 @@ impl SmtpSession {
                 .await
                 .map(|_| ())
                 .map_err(|error| peer.protocol_error(Protocol::Smtp, error_text(&error)))
-        })
-        .await
-    }
-
-    /// One OAuth2 AUTH exchange; `Ok(Err(..))` is a refusal, the session stays usable.
-    async fn try_oauth(&mut self, sasl: &OAuthSasl) -> Result<Result<(), SaslFailure>, ProtoError> {
-        let peer = self.peer.clone();
-        let limit = self.timeouts.auth;
-        peer.timed(limit, "AUTH", async {
-            let mut exchange = sasl.exchange(Protocol::Smtp);
-            let inline = exchange.inline_initial_response();
-            let inline_line = format!("AUTH {} {}", sasl.mechanism, inline.expose());
-            if inline_line.len() <= INLINE_AUTH_MAX {
-                let step = self.send(&inline_line).await?;
-                drop(inline_line);
-                match step {
-                    // "Line too long" and friends: fall back to the two-step form.
-                    Step::Refused(text) if text.starts_with("500") || text.starts_with("501") => {}
-                    step => return self.finish(exchange, step).await,
-                }
-            }
-            let mut exchange = sasl.exchange(Protocol::Smtp);
-            let step = self.send(&format!("AUTH {}", sasl.mechanism)).await?;
-            let step = match step {
-                Step::Continue(payload) => {
-                    let answer = exchange.answer_base64(&payload);
-                    self.send(answer.expose()).await?
-                }
-                step => step,
-            };
-            self.finish(exchange, step).await
         })
         .await
     }

@@ -343,8 +343,8 @@ pub(crate) struct NewRows<'tx> {
     folder: FolderId,
     added: i64,
     unread: i64,
-    /// The insert statement, prepared once per batch: a sync inserts thousands of
-    /// rows per batch, and looking it up in the statement cache per row showed.
+    /// The insert statements, each prepared once per batch: a sync inserts thousands
+    /// of rows per batch, and looking one up in the statement cache per row showed.
     insert: Option<CachedStatement<'tx>>,
     insert_unless_stored: Option<CachedStatement<'tx>>,
 }
