@@ -126,6 +126,37 @@ async fn append_raw(conn: &mut LineConn, mailbox: &str, message: &str) {
     assert!(reply.last().unwrap().starts_with("a OK"), "{reply:?}");
 }
 
+/// APPEND with an INTERNALDATE (`02-Jul-2020 10:00:00 +0000`).
+async fn append_dated(conn: &mut LineConn, mailbox: &str, date: &str, message: &str) {
+    conn.send(&format!(
+        "a APPEND {mailbox} \"{date}\" {{{}+}}",
+        message.len()
+    ))
+    .await
+    .unwrap();
+    conn.send(message).await.unwrap();
+    let reply = conn.until(|line| line.starts_with("a ")).await.unwrap();
+    assert!(reply.last().unwrap().starts_with("a OK"), "{reply:?}");
+}
+
+/// A message whose Date header is missing (`date` None) or says `date`.
+fn message_dated(subject: &str, date: Option<&str>) -> String {
+    let date = date.map(|d| format!("Date: {d}\r\n")).unwrap_or_default();
+    format!("From: Zed <zed@example.test>\r\nSubject: {subject}\r\n{date}\r\nbody\r\n")
+}
+
+/// (subject, date) of every message of `folder`.
+fn subjects_and_dates(store: &Store, folder: FolderId) -> Vec<(String, i64)> {
+    let mut rows: Vec<_> = store
+        .envelopes(folder, 0, 1000)
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.subject, e.date))
+        .collect();
+    rows.sort();
+    rows
+}
+
 fn message(subject: &str, body: &str) -> String {
     format!(
         "From: Zed <zed@example.test>\r\nTo: x@example.test\r\nSubject: {subject}\r\n\
@@ -530,6 +561,51 @@ async fn append_search_and_cached_body() {
     assert_eq!(again, body);
 }
 
+/// The envelope FETCH leaves INTERNALDATE out (on Maildir it costs Dovecot a stat()
+/// per message); a message without a usable Date header is dated by the server's
+/// INTERNALDATE, fetched for it alone, in a fresh sync and in an incremental one.
+#[tokio::test]
+async fn messages_without_a_date_header_get_the_servers_date() {
+    let stack = Stack::shared();
+    let user = stack.new_user("undated").unwrap();
+    let mut other = other_client(stack, &user).await;
+    let dated = message_dated("dated", Some("Tue, 1 Jul 2025 10:00:00 +0000"));
+    append_dated(&mut other, "INBOX", "05-Jan-2021 10:00:00 +0000", &dated).await;
+    let undated = message_dated("undated", None);
+    append_dated(&mut other, "INBOX", "02-Jul-2020 10:00:00 +0000", &undated).await;
+    let garbled = message_dated("garbled", Some("the day after tomorrow"));
+    append_dated(&mut other, "INBOX", "03-Jul-2020 12:30:00 +0200", &garbled).await;
+    let (mut store, mut sync) = setup(stack, &user, SyncOptions::default()).await;
+    let inbox = folder(&store, sync.account(), "INBOX");
+    sync.sync_folder(&mut store, inbox, &mut noop)
+        .await
+        .unwrap();
+    assert_eq!(
+        subjects_and_dates(&store, inbox),
+        [
+            ("dated".to_string(), 1_751_364_000),
+            ("garbled".to_string(), 1_593_772_200),
+            ("undated".to_string(), 1_593_684_000),
+        ]
+    );
+    assert!(store.uids_needing_date(inbox).unwrap().is_empty());
+
+    // Arrived since: fetched by the incremental path.
+    let late = message_dated("late", None);
+    append_dated(&mut other, "INBOX", "04-Jul-2020 00:00:00 +0000", &late).await;
+    let report = sync
+        .sync_folder(&mut store, inbox, &mut noop)
+        .await
+        .unwrap();
+    assert_eq!(report.fetched, 1);
+    let dates = subjects_and_dates(&store, inbox);
+    assert!(
+        dates.contains(&("late".to_string(), 1_593_820_800)),
+        "{dates:?}"
+    );
+    assert!(store.uids_needing_date(inbox).unwrap().is_empty());
+}
+
 // ---------------------------------------------------------------------------------
 // Faults: a proxy in front of Dovecot's plaintext port (loopback, `tls = "none"`),
 // armed once the client sends its second FETCH (the first screen passes).
@@ -545,6 +621,8 @@ enum Fault {
     DropAfter(usize),
     /// Replace everything the server sends with this.
     Garbage,
+    /// Close both sides instead of passing on a command that contains this.
+    DropOnCommand(&'static str),
 }
 
 /// What clients sent through a proxy.
@@ -598,6 +676,13 @@ async fn relay(client: TcpStream, server: TcpStream, fault: Fault, log: ClientLo
                 Ok(0) | Err(_) => return,
                 Ok(n) => n,
             };
+            if let Fault::DropOnCommand(text) = fault
+                && buf[..n].windows(text.len()).any(|w| w == text.as_bytes())
+            {
+                // Dropping the server's write half ends the session; Dovecot then
+                // closes, which ends the other direction.
+                return;
+            }
             // The client only sends short commands: the log keeps them all.
             let fetches = {
                 let mut sent = log.lock().unwrap();
@@ -628,7 +713,7 @@ async fn relay(client: TcpStream, server: TcpStream, fault: Fault, log: ClientLo
             continue;
         }
         match fault {
-            Fault::None => {
+            Fault::None | Fault::DropOnCommand(_) => {
                 if client_write.write_all(&buf[..n]).await.is_err() {
                     break;
                 }
@@ -698,7 +783,9 @@ async fn faulty_sync(
     match fault {
         Fault::Garbage => assert!(error.to_string().contains("not IMAP"), "{error}"),
         Fault::DropAfter(_) => assert!(error.to_string().contains("lost"), "{error}"),
-        Fault::None | Fault::InjectExpunge => unreachable!("not a connection fault"),
+        Fault::None | Fault::InjectExpunge | Fault::DropOnCommand(_) => {
+            unreachable!("not a fault of the envelope FETCH")
+        }
     }
     // The connection refuses further work instead of misreading the stream.
     let again = sync.sync_folder(&mut store, inbox, &mut noop).await;
@@ -748,6 +835,57 @@ async fn garbage_from_the_server_is_a_clear_error_and_resumes() {
     // The first screen came on its own, before the chunks.
     assert_eq!(count(&store, inbox), 100);
     resume(stack, &user, store, inbox, 900).await;
+}
+
+/// The connection drops when the sync asks for the dates of undated messages: they
+/// are stored, marked, and the next sync dates them.
+#[tokio::test]
+async fn an_interrupted_date_fetch_is_finished_by_the_next_sync() {
+    let stack = Stack::shared();
+    let user = stack.new_user("datedrop").unwrap();
+    stack.seed(&user, &SeedSpec::inbox(300)).unwrap();
+    let mut other = other_client(stack, &user).await;
+    let undated = message_dated("undated", None);
+    append_dated(&mut other, "INBOX", "02-Jul-2020 10:00:00 +0000", &undated).await;
+    drop(other);
+    let port = fault_proxy(stack.ports().imap, Fault::DropOnCommand("INTERNALDATE")).await;
+    let account = account_for(&user, "127.0.0.1", port, "none", stack.ca_file());
+    let mut store = Store::open_in_memory().unwrap();
+    let id = store.upsert_account("t", &user.name).unwrap();
+    let mut sync = connect(&account, &user, id, SyncOptions::default())
+        .await
+        .unwrap();
+    sync.sync_folders(&mut store).await.unwrap();
+    let inbox = folder(&store, id, "INBOX");
+    let error = sync
+        .sync_folder(&mut store, inbox, &mut noop)
+        .await
+        .unwrap_err();
+    assert!(error.is_connection_failure(), "{error}");
+    assert_eq!(count(&store, inbox), 301);
+    assert_eq!(store.uids_needing_date(inbox).unwrap(), [301]);
+
+    let mut sync = connect(
+        &tls_account(stack, &user),
+        &user,
+        id,
+        SyncOptions::default(),
+    )
+    .await
+    .unwrap();
+    let report = sync
+        .sync_folder(&mut store, inbox, &mut noop)
+        .await
+        .unwrap();
+    assert_eq!(report.fetched, 0);
+    assert!(store.uids_needing_date(inbox).unwrap().is_empty());
+    let undated = store
+        .envelopes(inbox, 0, 1000)
+        .unwrap()
+        .into_iter()
+        .find(|e| e.subject == "undated")
+        .unwrap();
+    assert_eq!(undated.date, 1_593_684_000);
 }
 
 /// A fresh folder is fetched by sequence number with no UID SEARCH; if the server

@@ -30,8 +30,12 @@ pub struct NewEnvelope {
     pub flags: Flags,
     pub size: u64,
     pub has_attachments: bool,
-    /// Unix seconds the message reached us.
+    /// Unix seconds the message reached us (IMAP: its INTERNALDATE when fetched,
+    /// else when it was stored).
     pub arrived: i64,
+    /// `date` is only a stand-in (no usable Date header, and the server's
+    /// INTERNALDATE not fetched yet): the IMAP sync fetches that and fills it in.
+    pub needs_date: bool,
 }
 
 impl NewEnvelope {
@@ -295,8 +299,9 @@ macro_rules! insert_message {
     () => {
         "INSERT INTO messages (folder_id, uid, maildir_key, maildir_path, pop3_uidl,
             message_id, in_reply_to, date, from_display, from_addr, to_addrs, cc_addrs,
-            subject, flags, size, has_attachments, arrived)
-        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"
+            subject, flags, size, has_attachments, arrived, needs_date)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+            ?18)"
     };
 }
 
@@ -330,6 +335,7 @@ macro_rules! message_row {
             i64::try_from($e.size).unwrap_or(i64::MAX),
             $e.has_attachments,
             $e.arrived,
+            $e.needs_date,
         ]
     };
 }

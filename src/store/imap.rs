@@ -165,6 +165,49 @@ impl Store {
         Ok(changed)
     }
 
+    /// UIDs of the messages of `folder` still dated by a stand-in
+    /// ([`NewEnvelope::needs_date`]), ascending.
+    pub fn uids_needing_date(&self, folder: FolderId) -> Result<Vec<u32>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT uid FROM messages WHERE folder_id = ?1 AND needs_date = 1 AND uid IS NOT NULL
+             ORDER BY uid",
+        )?;
+        let rows = stmt.query_map([folder.0], |row| row.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Takes the server's dates `(uid, Unix seconds)` as date and arrival of those
+    /// messages, and clears the mark of every UID in `asked`: one the server gave no
+    /// date for keeps its stand-in rather than being asked about at every sync. One
+    /// transaction; returns how many messages were dated.
+    pub fn settle_dates(
+        &mut self,
+        folder: FolderId,
+        asked: &[u32],
+        dates: &[(u32, i64)],
+    ) -> Result<usize, StoreError> {
+        let tx = self.conn.transaction()?;
+        let mut dated = 0;
+        {
+            let mut date = tx.prepare_cached(
+                "UPDATE messages SET date = ?3, arrived = ?3, needs_date = 0
+                 WHERE folder_id = ?1 AND uid = ?2 AND needs_date = 1",
+            )?;
+            for (uid, seconds) in dates {
+                dated += date.execute(params![folder.0, uid, seconds])?;
+            }
+            let mut settle = tx.prepare_cached(
+                "UPDATE messages SET needs_date = 0
+                 WHERE folder_id = ?1 AND uid = ?2 AND needs_date = 1",
+            )?;
+            for uid in asked {
+                settle.execute(params![folder.0, uid])?;
+            }
+        }
+        tx.commit()?;
+        Ok(dated)
+    }
+
     /// Removes the messages whose UIDs fall in `ranges`, in one transaction.
     pub fn delete_uid_ranges(
         &mut self,

@@ -129,6 +129,15 @@ pub const MIGRATIONS: &[&str] = &[
     DROP INDEX messages_by_message_id;
     DROP TRIGGER messages_count_insert;
     "#,
+    // v4: an IMAP sync no longer asks for every message's INTERNALDATE (Dovecot on
+    // Maildir answers it with a stat() per message file). A message without a usable
+    // Date header is stored dated by the sync and marked; the sync then fetches its
+    // INTERNALDATE. The mark outlives an interrupted sync, and the partial index finds
+    // the few marked rows without a scan.
+    r#"
+    ALTER TABLE messages ADD COLUMN needs_date INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX messages_needing_date ON messages (folder_id, uid) WHERE needs_date = 1;
+    "#,
 ];
 
 /// The schema version this code writes.

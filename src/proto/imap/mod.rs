@@ -18,6 +18,6 @@ mod reader;
 pub use conn::{Capabilities, Completion, Handled, ImapConn, Selected, ServerEvents};
 pub use connect::{ImapSession, connect_authenticated, connect_oauth, connect_password};
 pub use error::ImapError;
-pub use fetch::{ENVELOPE_ITEMS, FetchedEnvelope, RawFetch};
+pub use fetch::{DATE_ITEMS, ENVELOPE_ITEMS, FetchedEnvelope, RawFetch, uid_and_internal_date};
 pub use list::RemoteFolder;
 pub use quote::quote;

@@ -9,7 +9,9 @@ use async_imap::imap_proto::{MailboxDatum, Response};
 
 use super::writer::ChunkWriter;
 use super::{ImapSync, SyncError, SyncProgress, SyncReport, uid_set};
-use crate::proto::imap::{ENVELOPE_ITEMS, FetchedEnvelope, Handled, RawFetch, Selected};
+use crate::proto::imap::{
+    DATE_ITEMS, ENVELOPE_ITEMS, FetchedEnvelope, Handled, RawFetch, Selected, uid_and_internal_date,
+};
 use crate::store::{Flags, FolderId, NewEnvelope, Store, SyncState};
 
 impl ImapSync {
@@ -68,6 +70,7 @@ impl ImapSync {
                     .await?
             }
         }
+        self.fetch_missing_dates(store, folder).await?;
         store.set_sync_state(
             folder,
             &SyncState {
@@ -141,8 +144,11 @@ impl ImapSync {
         }
         let command = format!("UID FETCH {uidnext}:* {ENVELOPE_ITEMS}");
         let mut fetched = Vec::new();
+        let stored_at = chrono::Utc::now().timestamp();
         self.conn
-            .run(&command, |response| take_envelope(response, &mut fetched))
+            .run(&command, |response| {
+                take_envelope(response, stored_at, &mut fetched)
+            })
             .await?;
         // `N:*` also names the last message when none is >= N.
         fetched.retain(|e| e.uid.is_some_and(|uid| uid >= uidnext));
@@ -222,8 +228,11 @@ impl ImapSync {
         let first = self.options.first_chunk.clamp(1, exists);
         let command = format!("FETCH {}:{exists} {ENVELOPE_ITEMS}", exists - first + 1);
         let mut fetched = Vec::with_capacity(first);
+        let stored_at = chrono::Utc::now().timestamp();
         self.conn
-            .run(&command, |response| take_envelope(response, &mut fetched))
+            .run(&command, |response| {
+                take_envelope(response, stored_at, &mut fetched)
+            })
             .await?;
         report.fetched += store.upsert_imap_envelopes(folder, &fetched)?;
         progress(SyncProgress {
@@ -300,6 +309,37 @@ impl ImapSync {
         Ok(())
     }
 
+    /// Dates the messages stored without one (no usable Date header) by the
+    /// server's INTERNALDATE, which the envelope FETCH leaves out. Marked messages
+    /// left by an interrupted sync are caught here too.
+    async fn fetch_missing_dates(
+        &mut self,
+        store: &mut Store,
+        folder: FolderId,
+    ) -> Result<(), SyncError> {
+        let undated = store.uids_needing_date(folder)?;
+        let mut dates = Vec::with_capacity(undated.len());
+        for uids in undated.chunks(self.options.chunk.max(1)) {
+            let command = format!("UID FETCH {} {DATE_ITEMS}", uid_set(uids));
+            self.conn
+                .run(&command, |response| match response {
+                    Response::Fetch(_, attributes) => match uid_and_internal_date(attributes) {
+                        Some(date) => {
+                            dates.push(date);
+                            Handled::Taken
+                        }
+                        None => Handled::Pass,
+                    },
+                    _ => Handled::Pass,
+                })
+                .await?;
+        }
+        if !undated.is_empty() {
+            store.settle_dates(folder, &undated, &dates)?;
+        }
+        Ok(())
+    }
+
     /// Every UID of the selected mailbox, ascending.
     async fn server_uids(&mut self) -> Result<Vec<u32>, SyncError> {
         let mut uids = Vec::new();
@@ -332,9 +372,9 @@ fn sequence_chunks(highest: usize, chunk: usize) -> impl Iterator<Item = (usize,
 }
 
 /// Keeps a FETCH answer carrying an envelope; anything else is a server event.
-fn take_envelope(response: &Response<'_>, into: &mut Vec<NewEnvelope>) -> Handled {
+fn take_envelope(response: &Response<'_>, stored_at: i64, into: &mut Vec<NewEnvelope>) -> Handled {
     if let Response::Fetch(_, attributes) = response
-        && let Some(fetched) = FetchedEnvelope::from_attributes(attributes)
+        && let Some(fetched) = FetchedEnvelope::from_attributes(attributes, stored_at)
     {
         into.push(fetched.envelope);
         return Handled::Taken;

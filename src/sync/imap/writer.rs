@@ -102,8 +102,9 @@ impl ChunkWriter {
 
 /// Parses a chunk's headers (on the writer's thread when there is one).
 pub(super) fn envelopes(chunk: Vec<RawFetch>) -> Vec<NewEnvelope> {
+    let stored_at = chrono::Utc::now().timestamp();
     chunk
         .into_iter()
-        .map(|raw| raw.into_envelope().envelope)
+        .map(|raw| raw.into_envelope(stored_at).envelope)
         .collect()
 }
