@@ -619,6 +619,9 @@ enum Fault {
     InjectExpunge,
     /// Close both sides after this many more server bytes.
     DropAfter(usize),
+    /// Turn the next tagged `OK` into RFC 5530's `NO [EXPUNGEISSUED]` (a server
+    /// telling that messages the FETCH named were expunged meanwhile).
+    RefuseExpunged,
     /// Replace everything the server sends with this.
     Garbage,
     /// Close both sides instead of passing on a command that contains this.
@@ -718,10 +721,16 @@ async fn relay(client: TcpStream, server: TcpStream, fault: Fault, log: ClientLo
                     break;
                 }
             }
-            Fault::InjectExpunge => {
+            Fault::InjectExpunge | Fault::RefuseExpunged => {
                 pending.extend_from_slice(&buf[..n]);
                 if !injected && let Some(at) = tagged_ok(&pending) {
-                    pending.splice(at..at, b"* 1 EXPUNGE\r\n".iter().copied());
+                    if fault == Fault::InjectExpunge {
+                        pending.splice(at..at, b"* 1 EXPUNGE\r\n".iter().copied());
+                    } else {
+                        // `pN OK ` becomes `pN NO [EXPUNGEISSUED] `.
+                        let ok = at + pending[at..].iter().position(|b| *b == b' ').unwrap();
+                        pending.splice(ok..ok + 4, b" NO [EXPUNGEISSUED] ".iter().copied());
+                    }
                     injected = true;
                 }
                 // Until injected, hold back a tail: a tagged line may span reads.
@@ -783,7 +792,7 @@ async fn faulty_sync(
     match fault {
         Fault::Garbage => assert!(error.to_string().contains("not IMAP"), "{error}"),
         Fault::DropAfter(_) => assert!(error.to_string().contains("lost"), "{error}"),
-        Fault::None | Fault::InjectExpunge | Fault::DropOnCommand(_) => {
+        Fault::None | Fault::InjectExpunge | Fault::RefuseExpunged | Fault::DropOnCommand(_) => {
             unreachable!("not a fault of the envelope FETCH")
         }
     }
@@ -889,15 +898,20 @@ async fn an_interrupted_date_fetch_is_finished_by_the_next_sync() {
 }
 
 /// A fresh folder is fetched by sequence number with no UID SEARCH; if the server
-/// reports an expunge meanwhile (sequence numbers may have moved), the sync closes any
-/// gap by UID. Either way everything is stored once.
+/// reports an expunge meanwhile (an EXPUNGE, or a FETCH refused with RFC 5530's
+/// `NO [EXPUNGEISSUED]`: sequence numbers may have moved), the sync keeps what came
+/// and closes any gap by UID. Either way everything is stored once.
 #[tokio::test]
 async fn fresh_folder_by_sequence_and_by_uid_after_an_expunge() {
     let stack = Stack::shared();
     let user = stack.new_user("fresh").unwrap();
     stack.seed(&user, &SeedSpec::inbox(900)).unwrap();
     drop(other_client(stack, &user).await);
-    for (fault, uid_search) in [(Fault::None, false), (Fault::InjectExpunge, true)] {
+    for (fault, uid_search) in [
+        (Fault::None, false),
+        (Fault::InjectExpunge, true),
+        (Fault::RefuseExpunged, true),
+    ] {
         let (port, log) = logged_proxy(stack.ports().imap, fault).await;
         let account = account_for(&user, "127.0.0.1", port, "none", stack.ca_file());
         let dir = tempfile::tempdir().unwrap();

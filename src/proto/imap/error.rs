@@ -54,6 +54,13 @@ pub enum ImapError {
 }
 
 impl ImapError {
+    /// RFC 5530's `NO [EXPUNGEISSUED]`: the command failed only because messages it
+    /// named were expunged meanwhile; the answers for the others came.
+    pub fn is_expunge_issued(&self) -> bool {
+        matches!(self, ImapError::Refused { response, .. }
+            if response.to_ascii_uppercase().contains("[EXPUNGEISSUED]"))
+    }
+
     /// True when the connection cannot be used any more (reconnect and resume).
     pub fn is_connection_failure(&self) -> bool {
         matches!(

@@ -10,7 +10,8 @@ use async_imap::imap_proto::{MailboxDatum, Response};
 use super::writer::ChunkWriter;
 use super::{ImapSync, SyncError, SyncProgress, SyncReport, uid_set};
 use crate::proto::imap::{
-    DATE_ITEMS, ENVELOPE_ITEMS, FetchedEnvelope, Handled, RawFetch, Selected, uid_and_internal_date,
+    Completion, DATE_ITEMS, ENVELOPE_ITEMS, FetchedEnvelope, Handled, ImapError, RawFetch,
+    Selected, uid_and_internal_date,
 };
 use crate::store::{Flags, FolderId, NewEnvelope, Store, SyncState};
 
@@ -145,11 +146,14 @@ impl ImapSync {
         let command = format!("UID FETCH {uidnext}:* {ENVELOPE_ITEMS}");
         let mut fetched = Vec::new();
         let stored_at = chrono::Utc::now().timestamp();
-        self.conn
+        let answer = self
+            .conn
             .run(&command, |response| {
                 take_envelope(response, stored_at, &mut fetched)
             })
-            .await?;
+            .await;
+        // Messages expunged meanwhile are simply not new any more.
+        expunged_meanwhile(answer)?;
         // `N:*` also names the last message when none is >= N.
         fetched.retain(|e| e.uid.is_some_and(|uid| uid >= uidnext));
         report.fetched += store.upsert_imap_envelopes(folder, &fetched)?;
@@ -180,13 +184,16 @@ impl ImapSync {
             return Ok(());
         }
         if store.envelope_count(folder)? == 0 {
-            self.fetch_fresh(store, folder, exists, report, progress)
+            let expunge_issued = self
+                .fetch_fresh(store, folder, exists, report, progress)
                 .await?;
             // Sequence numbers only hold while nothing is expunged; servers do not
-            // announce expunges during FETCH (RFC 3501 7.4.1), but one that did, or
-            // a FETCH answer without a UID, would leave a gap: close it by UID.
+            // announce expunges during FETCH (RFC 3501 7.4.1), but one that did, one
+            // that refused a FETCH with RFC 5530's EXPUNGEISSUED, or a FETCH answer
+            // without a UID, would leave a gap: close it by UID.
             let events = self.conn.events();
-            if store.envelope_count(folder)? == exists
+            if !expunge_issued
+                && store.envelope_count(folder)? == exists
                 && events.expunged.is_empty()
                 && events.vanished.is_empty()
             {
@@ -211,12 +218,15 @@ impl ImapSync {
             .map(|uids| format!("UID FETCH {} {ENVELOPE_ITEMS}", uid_set(uids)))
             .collect();
         let to_fetch = report.fetched + missing.len();
+        // UIDs expunged meanwhile are gone: nothing is left to close.
         self.fetch_pipelined(store, folder, commands, to_fetch, report, progress)
-            .await
+            .await?;
+        Ok(())
     }
 
     /// A folder with nothing stored: messages `1..=exists` by sequence number, the
-    /// newest screenful first on its own, then the rest newest first.
+    /// newest screenful first on its own, then the rest newest first. Returns whether
+    /// a FETCH was refused with EXPUNGEISSUED (see [`expunged_meanwhile`]).
     async fn fetch_fresh(
         &mut self,
         store: &mut Store,
@@ -224,16 +234,18 @@ impl ImapSync {
         exists: usize,
         report: &mut SyncReport,
         progress: &mut (dyn FnMut(SyncProgress) + Send),
-    ) -> Result<(), SyncError> {
+    ) -> Result<bool, SyncError> {
         let first = self.options.first_chunk.clamp(1, exists);
         let command = format!("FETCH {}:{exists} {ENVELOPE_ITEMS}", exists - first + 1);
         let mut fetched = Vec::with_capacity(first);
         let stored_at = chrono::Utc::now().timestamp();
-        self.conn
+        let answer = self
+            .conn
             .run(&command, |response| {
                 take_envelope(response, stored_at, &mut fetched)
             })
-            .await?;
+            .await;
+        let first_short = expunged_meanwhile(answer)?;
         report.fetched += store.upsert_imap_envelopes(folder, &fetched)?;
         progress(SyncProgress {
             folder,
@@ -244,13 +256,16 @@ impl ImapSync {
         let commands = sequence_chunks(exists - first, chunk)
             .map(|(low, high)| format!("FETCH {low}:{high} {ENVELOPE_ITEMS}"))
             .collect();
-        self.fetch_pipelined(store, folder, commands, exists, report, progress)
-            .await
+        let rest_short = self
+            .fetch_pipelined(store, folder, commands, exists, report, progress)
+            .await?;
+        Ok(first_short || rest_short)
     }
 
     /// Runs FETCH `commands` in order, each answer stored as one chunk. Two FETCHes
     /// are on the wire at a time, so the server always has the next one queued while
-    /// the previous answer is read and stored.
+    /// the previous answer is read and stored. Returns whether a FETCH was refused
+    /// with EXPUNGEISSUED (see [`expunged_meanwhile`]).
     async fn fetch_pipelined(
         &mut self,
         store: &mut Store,
@@ -259,13 +274,14 @@ impl ImapSync {
         to_fetch: usize,
         report: &mut SyncReport,
         progress: &mut (dyn FnMut(SyncProgress) + Send),
-    ) -> Result<(), SyncError> {
+    ) -> Result<bool, SyncError> {
         if commands.is_empty() {
-            return Ok(());
+            return Ok(false);
         }
         let mut commands = commands.into_iter();
         let mut writer = ChunkWriter::start(store, folder)?;
         let mut in_flight = VecDeque::with_capacity(IN_FLIGHT);
+        let mut expunge_issued = false;
         let fetched_all = async {
             loop {
                 while in_flight.len() < IN_FLIGHT
@@ -278,9 +294,11 @@ impl ImapSync {
                     return Ok::<(), SyncError>(());
                 };
                 let mut fetched = Vec::with_capacity(self.options.chunk.max(1));
-                self.conn
+                let answer = self
+                    .conn
                     .finish(&command, &tag, |response| take_raw(response, &mut fetched))
-                    .await?;
+                    .await;
+                expunge_issued |= expunged_meanwhile(answer)?;
                 report.fetched += writer.write(store, fetched).await?;
                 progress(SyncProgress {
                     folder,
@@ -306,7 +324,7 @@ impl ImapSync {
             fetched: report.fetched,
             to_fetch,
         });
-        Ok(())
+        Ok(expunge_issued)
     }
 
     /// Dates the messages stored without one (no usable Date header) by the
@@ -369,6 +387,17 @@ fn sequence_chunks(highest: usize, chunk: usize) -> impl Iterator<Item = (usize,
         let high = highest - i * chunk;
         (high.saturating_sub(chunk) + 1, high)
     })
+}
+
+/// The outcome of an envelope FETCH: `Ok(true)` when the server refused it with RFC
+/// 5530's `NO [EXPUNGEISSUED]`. Some of the messages it named were expunged by
+/// another session meanwhile; the answers for the others came and are kept.
+fn expunged_meanwhile(answer: Result<Completion, ImapError>) -> Result<bool, SyncError> {
+    match answer {
+        Ok(_) => Ok(false),
+        Err(error) if error.is_expunge_issued() => Ok(true),
+        Err(error) => Err(error.into()),
+    }
 }
 
 /// Keeps a FETCH answer carrying an envelope; anything else is a server event.
