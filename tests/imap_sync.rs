@@ -15,6 +15,7 @@ use postern::proto::ConnectOptions;
 use postern::store::{AccountId, Flags, FolderId, FolderRole, MessageSource, Store};
 use postern::sync::{
     FlagChange, IdleOutcome, ImapSync, SearchQuery, SyncError, SyncOptions, SyncProgress,
+    SyncReport,
 };
 use postern_test_stack::{LineConn, SeedSpec, Stack, TestUser};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -791,9 +792,11 @@ async fn faulty_sync(
     assert!(error.is_connection_failure(), "{error}");
     match fault {
         Fault::Garbage => assert!(error.to_string().contains("not IMAP"), "{error}"),
-        Fault::DropAfter(_) => assert!(error.to_string().contains("lost"), "{error}"),
-        Fault::None | Fault::InjectExpunge | Fault::RefuseExpunged | Fault::DropOnCommand(_) => {
-            unreachable!("not a fault of the envelope FETCH")
+        Fault::DropAfter(_) | Fault::DropOnCommand(_) => {
+            assert!(error.to_string().contains("lost"), "{error}")
+        }
+        Fault::None | Fault::InjectExpunge | Fault::RefuseExpunged => {
+            unreachable!("not a connection fault")
         }
     }
     // The connection refuses further work instead of misreading the stream.
@@ -802,22 +805,26 @@ async fn faulty_sync(
     (store, inbox, dir)
 }
 
+/// Syncs `folder` over a new connection straight to Dovecot (no proxy).
+async fn sync_directly(
+    stack: &Stack,
+    user: &TestUser,
+    store: &mut Store,
+    account: AccountId,
+    folder: FolderId,
+) -> SyncReport {
+    let options = SyncOptions::default();
+    let mut sync = connect(&tls_account(stack, user), user, account, options)
+        .await
+        .unwrap();
+    sync.sync_folder(store, folder, &mut noop).await.unwrap()
+}
+
 /// After the fault, a new connection (no proxy) resumes: no loss, no duplicate.
 async fn resume(stack: &Stack, user: &TestUser, mut store: Store, inbox: FolderId, total: usize) {
     let stored = count(&store, inbox);
     let account = store.accounts().unwrap()[0].id;
-    let mut sync = connect(
-        &tls_account(stack, user),
-        user,
-        account,
-        SyncOptions::default(),
-    )
-    .await
-    .unwrap();
-    let report = sync
-        .sync_folder(&mut store, inbox, &mut noop)
-        .await
-        .unwrap();
+    let report = sync_directly(stack, user, &mut store, account, inbox).await;
     assert_eq!(report.fetched, total - stored);
     assert_eq!(count(&store, inbox), total);
     let uids = store.folder_uids(inbox).unwrap();
@@ -857,35 +864,13 @@ async fn an_interrupted_date_fetch_is_finished_by_the_next_sync() {
     let undated = message_dated("undated", None);
     append_dated(&mut other, "INBOX", "02-Jul-2020 10:00:00 +0000", &undated).await;
     drop(other);
-    let port = fault_proxy(stack.ports().imap, Fault::DropOnCommand("INTERNALDATE")).await;
-    let account = account_for(&user, "127.0.0.1", port, "none", stack.ca_file());
-    let mut store = Store::open_in_memory().unwrap();
-    let id = store.upsert_account("t", &user.name).unwrap();
-    let mut sync = connect(&account, &user, id, SyncOptions::default())
-        .await
-        .unwrap();
-    sync.sync_folders(&mut store).await.unwrap();
-    let inbox = folder(&store, id, "INBOX");
-    let error = sync
-        .sync_folder(&mut store, inbox, &mut noop)
-        .await
-        .unwrap_err();
-    assert!(error.is_connection_failure(), "{error}");
+    let fault = Fault::DropOnCommand("INTERNALDATE");
+    let (mut store, inbox, _dir) = faulty_sync(stack, &user, fault).await;
+    let id = store.accounts().unwrap()[0].id;
     assert_eq!(count(&store, inbox), 301);
     assert_eq!(store.uids_needing_date(inbox).unwrap(), [301]);
 
-    let mut sync = connect(
-        &tls_account(stack, &user),
-        &user,
-        id,
-        SyncOptions::default(),
-    )
-    .await
-    .unwrap();
-    let report = sync
-        .sync_folder(&mut store, inbox, &mut noop)
-        .await
-        .unwrap();
+    let report = sync_directly(stack, &user, &mut store, id, inbox).await;
     assert_eq!(report.fetched, 0);
     assert!(store.uids_needing_date(inbox).unwrap().is_empty());
     let undated = store

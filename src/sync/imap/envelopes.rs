@@ -144,16 +144,8 @@ impl ImapSync {
             return Ok(());
         }
         let command = format!("UID FETCH {uidnext}:* {ENVELOPE_ITEMS}");
-        let mut fetched = Vec::new();
-        let stored_at = chrono::Utc::now().timestamp();
-        let answer = self
-            .conn
-            .run(&command, |response| {
-                take_envelope(response, stored_at, &mut fetched)
-            })
-            .await;
         // Messages expunged meanwhile are simply not new any more.
-        expunged_meanwhile(answer)?;
+        let (mut fetched, _expunge_issued) = self.fetch_envelopes(&command, 0).await?;
         // `N:*` also names the last message when none is >= N.
         fetched.retain(|e| e.uid.is_some_and(|uid| uid >= uidnext));
         report.fetched += store.upsert_imap_envelopes(folder, &fetched)?;
@@ -237,15 +229,7 @@ impl ImapSync {
     ) -> Result<bool, SyncError> {
         let first = self.options.first_chunk.clamp(1, exists);
         let command = format!("FETCH {}:{exists} {ENVELOPE_ITEMS}", exists - first + 1);
-        let mut fetched = Vec::with_capacity(first);
-        let stored_at = chrono::Utc::now().timestamp();
-        let answer = self
-            .conn
-            .run(&command, |response| {
-                take_envelope(response, stored_at, &mut fetched)
-            })
-            .await;
-        let first_short = expunged_meanwhile(answer)?;
+        let (fetched, first_short) = self.fetch_envelopes(&command, first).await?;
         report.fetched += store.upsert_imap_envelopes(folder, &fetched)?;
         progress(SyncProgress {
             folder,
@@ -260,6 +244,25 @@ impl ImapSync {
             .fetch_pipelined(store, folder, commands, exists, report, progress)
             .await?;
         Ok(first_short || rest_short)
+    }
+
+    /// Runs one envelope FETCH and parses its answers here; returns them and whether
+    /// the FETCH was refused with EXPUNGEISSUED (see [`expunged_meanwhile`]).
+    async fn fetch_envelopes(
+        &mut self,
+        command: &str,
+        expected: usize,
+    ) -> Result<(Vec<NewEnvelope>, bool), SyncError> {
+        let mut fetched = Vec::with_capacity(expected);
+        let stored_at = chrono::Utc::now().timestamp();
+        let answer = self
+            .conn
+            .run(command, |response| {
+                take_envelope(response, stored_at, &mut fetched)
+            })
+            .await;
+        let expunge_issued = expunged_meanwhile(answer)?;
+        Ok((fetched, expunge_issued))
     }
 
     /// Runs FETCH `commands` in order, each answer stored as one chunk. Two FETCHes
