@@ -1,14 +1,14 @@
 //! The engine against the real test stack: IMAP sync, bodies fetched on open with
 //! \Seen pushed to the server, IDLE push, POP3 download, sending with a copy in
-//! Sent, and a dead server that retries with growing gaps without holding up a
-//! healthy account or shutdown.
+//! Sent, flag/move/delete commands seen by another client, and a dead server that
+//! retries with growing gaps without holding up a healthy account or shutdown.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use postern::config::{Account, Config};
 use postern::engine::{BackoffPolicy, Command, Engine, EngineOptions, Event};
-use postern::store::{AccountId, EnvelopeRow, FolderId, FolderRole, FolderRow};
+use postern::store::{AccountId, EnvelopeRow, Flags, FolderId, FolderRole, FolderRow};
 use postern_test_stack::{LineConn, SeedSpec, Stack, TestUser};
 use tokio::sync::mpsc::UnboundedReceiver;
 
@@ -347,6 +347,89 @@ async fn send_delivers_to_another_user_and_files_a_copy_in_sent() {
         status.iter().any(|l| l.contains("MESSAGES 1")),
         "{status:?}"
     );
+    engine.shutdown().await;
+}
+
+/// The number in an untagged answer line starting with `prefix` (`* STATUS ... (MESSAGES 2)`
+/// or `* SEARCH 1 3`: the count of the numbers after it).
+async fn server_count(conn: &mut LineConn, command: &str, prefix: &str) -> usize {
+    let reply = imap(conn, command).await;
+    let line = reply.iter().find_map(|l| l.strip_prefix(prefix));
+    match line {
+        Some(rest) if command.starts_with("STATUS") => rest
+            .split(|c: char| !c.is_ascii_digit())
+            .rfind(|n| !n.is_empty())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0),
+        Some(rest) => rest.split_whitespace().count(),
+        None => 0,
+    }
+}
+
+/// The engine's message commands (set flags, move, delete to the Trash) reach the
+/// server: another client sees each change.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn flag_move_and_delete_commands_reach_the_server() {
+    let stack = Stack::shared();
+    let user = stack.new_user("engine-act").unwrap();
+    stack.seed(&user, &SeedSpec::inbox(3)).unwrap();
+    stack.seed(&user, &SeedSpec::folder("Projects", 1)).unwrap();
+    let setup = setup();
+    let account = account(&setup, "acts", &user, "imap", stack.ports().imaps);
+    let (engine, mut events) =
+        Engine::start_with(&setup.store, &setup.tokens, &[account], options()).unwrap();
+    let id = accounts(&engine, &mut events).await[0];
+    synced(&mut events, id).await;
+    let inbox = folder(&engine, &mut events, id, FolderRole::Inbox).await;
+    let projects = folders(&engine, &mut events, id)
+        .await
+        .into_iter()
+        .find(|f| f.name == "Projects")
+        .expect("the Projects folder")
+        .id;
+    let (total, rows) = envelopes(&engine, &mut events, inbox).await;
+    assert_eq!(total, 3);
+    let flagged = Flags {
+        flagged: true,
+        ..Flags::default()
+    };
+    let commands = [
+        Command::SetFlags {
+            ids: vec![rows[0].id],
+            add: flagged,
+            remove: Flags::default(),
+        },
+        Command::Move {
+            ids: vec![rows[1].id],
+            to: projects,
+        },
+        Command::Delete {
+            ids: vec![rows[2].id],
+        },
+    ];
+    for command in commands {
+        engine.commands().send(command).unwrap();
+    }
+
+    let mut other = login(stack, &user).await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let mut seen = vec![
+            server_count(&mut other, "STATUS INBOX (MESSAGES)", "* STATUS").await,
+            server_count(&mut other, "STATUS Projects (MESSAGES)", "* STATUS").await,
+            server_count(&mut other, "STATUS Trash (MESSAGES)", "* STATUS").await,
+        ];
+        imap(&mut other, "SELECT INBOX").await;
+        seen.push(server_count(&mut other, "SEARCH FLAGGED", "* SEARCH").await);
+        if seen == [1, 2, 1, 1] {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "INBOX, Projects, Trash, flagged in INBOX: {seen:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     engine.shutdown().await;
 }
 

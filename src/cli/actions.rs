@@ -12,12 +12,18 @@ use crate::sync::imap::{FlagChange, ImapSync};
 use super::explain::sync_error;
 use super::{lookup, remote};
 
-/// Flags to set and clear, from `--seen`, `--unseen`, `--flagged`, `--unflagged`.
-#[derive(Debug, Clone, Copy, Default)]
+/// Flags to set and clear, from `--seen`, `--unseen`, `--flagged`, `--unflagged`
+/// (at least one).
+#[derive(Debug, Clone, Copy, Default, clap::Args)]
+#[group(id = "change", required = true, multiple = true)]
 pub struct FlagArgs {
+    #[arg(long, conflicts_with = "unseen")]
     pub seen: bool,
+    #[arg(long)]
     pub unseen: bool,
+    #[arg(long, conflicts_with = "unflagged")]
     pub flagged: bool,
+    #[arg(long)]
     pub unflagged: bool,
 }
 

@@ -107,21 +107,8 @@ pub enum Command {
     /// Send a message; the body is read from stdin. It goes through the outbox.
     Send {
         account: String,
-        /// Recipient (repeat, or separate with commas).
-        #[arg(long, value_name = "ADDRESS", required_unless_present = "eml")]
-        to: Vec<String>,
-        #[arg(long, value_name = "ADDRESS")]
-        cc: Vec<String>,
-        #[arg(long, value_name = "ADDRESS")]
-        bcc: Vec<String>,
-        #[arg(long, required_unless_present = "eml")]
-        subject: Option<String>,
-        /// Attach a file (repeatable).
-        #[arg(long, value_name = "FILE")]
-        attach: Vec<PathBuf>,
-        /// Send this complete message file instead (From, To, ... taken from it).
-        #[arg(long, value_name = "FILE", conflicts_with_all = ["to", "cc", "bcc", "subject", "attach"])]
-        eml: Option<PathBuf>,
+        #[command(flatten)]
+        message: send::Message,
     },
     /// Messages not sent yet, with attempts and the last error.
     Outbox {
@@ -132,19 +119,12 @@ pub enum Command {
         retry: bool,
     },
     /// Set or clear flags on messages (on the server too).
-    #[command(group = clap::ArgGroup::new("change").required(true).multiple(true))]
     Flag {
         account: String,
         #[arg(required = true)]
         ids: Vec<i64>,
-        #[arg(long, group = "change", conflicts_with = "unseen")]
-        seen: bool,
-        #[arg(long, group = "change")]
-        unseen: bool,
-        #[arg(long, group = "change", conflicts_with = "unflagged")]
-        flagged: bool,
-        #[arg(long, group = "change")]
-        unflagged: bool,
+        #[command(flatten)]
+        flags: actions::FlagArgs,
     },
     /// Move messages to another folder (IMAP accounts).
     Move {
@@ -232,25 +212,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let account = find(&config, &account)?;
             runtime()?.block_on(mail::read(&paths, account, id, raw))
         }
-        Some(Command::Send {
-            account,
-            to,
-            cc,
-            bcc,
-            subject,
-            attach,
-            eml,
-        }) => {
+        Some(Command::Send { account, message }) => {
             let (paths, config) = load(cli.config.as_deref())?;
             let account = find(&config, &account)?;
-            let message = send::Message {
-                to,
-                cc,
-                bcc,
-                subject,
-                attach,
-                eml,
-            };
             runtime()?.block_on(send::send(&paths, account, &message))
         }
         Some(Command::Outbox { account, retry }) => {
@@ -261,19 +225,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Flag {
             account,
             ids,
-            seen,
-            unseen,
-            flagged,
-            unflagged,
+            flags,
         }) => {
             let (paths, config) = load(cli.config.as_deref())?;
             let account = find(&config, &account)?;
-            let flags = actions::FlagArgs {
-                seen,
-                unseen,
-                flagged,
-                unflagged,
-            };
             runtime()?.block_on(actions::flag(&paths, account, &ids, flags))
         }
         Some(Command::Move { account, ids, to }) => {

@@ -20,14 +20,22 @@ use super::output::local_time;
 use super::remote;
 
 /// What `postern send` was given.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, clap::Args)]
 pub struct Message {
+    /// Recipient (repeat, or separate with commas).
+    #[arg(long, value_name = "ADDRESS", required_unless_present = "eml")]
     pub to: Vec<String>,
+    #[arg(long, value_name = "ADDRESS")]
     pub cc: Vec<String>,
+    #[arg(long, value_name = "ADDRESS")]
     pub bcc: Vec<String>,
+    #[arg(long, required_unless_present = "eml")]
     pub subject: Option<String>,
+    /// Attach a file (repeatable).
+    #[arg(long, value_name = "FILE")]
     pub attach: Vec<PathBuf>,
-    /// A complete message file instead of the fields above and stdin.
+    /// Send this complete message file instead (From, To, ... taken from it).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["to", "cc", "bcc", "subject", "attach"])]
     pub eml: Option<PathBuf>,
 }
 
