@@ -342,29 +342,23 @@ impl ImapConn {
         if self.broken {
             return Err(self.broken_error());
         }
-        let read = self.reader.fill(self.session.get_mut());
-        match tokio::time::timeout(wait, read).await {
-            Err(_) => Ok(false),
-            Ok(read) => {
-                if let Err(error) = read {
-                    return Err(self.unreadable(command, error));
-                }
-                let response = match self.reader.response() {
-                    Ok(response) => response,
-                    Err(error) => return Err(self.unreadable(command, error)),
-                };
-                if handler(&response) == Handled::Pass {
-                    note(
-                        &mut self.events,
-                        &mut self.broken,
-                        &self.peer,
-                        command,
-                        &response,
-                    )?;
-                }
-                Ok(true)
-            }
+        if !self.read_within(command, wait).await? {
+            return Ok(false);
         }
+        let response = match self.reader.response() {
+            Ok(response) => response,
+            Err(error) => return Err(self.unreadable(command, error)),
+        };
+        if handler(&response) == Handled::Pass {
+            note(
+                &mut self.events,
+                &mut self.broken,
+                &self.peer,
+                command,
+                &response,
+            )?;
+        }
+        Ok(true)
     }
 
     /// Reads until the server's go-ahead (`+ ...`) for a literal or IDLE; a tagged
@@ -491,11 +485,20 @@ impl ImapConn {
 
     /// Reads the next whole response into the reader, waiting up to `wait`.
     async fn read(&mut self, command: &str, wait: Duration) -> Result<(), ImapError> {
+        match self.read_within(command, wait).await? {
+            true => Ok(()),
+            false => Err(self.timed_out(command, wait)),
+        }
+    }
+
+    /// [`ImapConn::read`] where silence is an answer: `Ok(false)` when nothing
+    /// whole arrived within `wait` (what did arrive stays buffered).
+    async fn read_within(&mut self, command: &str, wait: Duration) -> Result<bool, ImapError> {
         let read = self.reader.fill(self.session.get_mut());
         match tokio::time::timeout(wait, read).await {
-            Ok(Ok(())) => Ok(()),
+            Ok(Ok(())) => Ok(true),
             Ok(Err(error)) => Err(self.unreadable(command, error)),
-            Err(_) => Err(self.timed_out(command, wait)),
+            Err(_) => Ok(false),
         }
     }
 
