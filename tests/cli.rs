@@ -6,11 +6,7 @@ use std::process::{Command, Output};
 fn postern(home: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_postern"))
         .args(args)
-        .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("XDG_STATE_HOME", home.join("state"))
-        .env("XDG_CACHE_HOME", home.join("cache"))
+        .envs(postern_test_stack::profile_env(home))
         .env_remove("POSTERN_CONFIG")
         .output()
         .unwrap()

@@ -154,20 +154,6 @@ async fn accounts(engine: &Engine, events: &mut UnboundedReceiver<Event>) -> Vec
     .await
 }
 
-async fn login(stack: &Stack, user: &TestUser) -> LineConn {
-    let mut conn = stack.connect_tls(stack.ports().imaps).await.unwrap();
-    conn.line().await.unwrap();
-    let reply = conn
-        .imap(
-            "l",
-            &format!("LOGIN \"{}\" \"{}\"", user.name, user.password),
-        )
-        .await
-        .unwrap();
-    assert!(reply.last().unwrap().starts_with("l OK"), "{reply:?}");
-    conn
-}
-
 async fn imap(conn: &mut LineConn, command: &str) -> Vec<String> {
     let reply = conn.imap("c", command).await.unwrap();
     assert!(
@@ -207,7 +193,7 @@ async fn imap_account_syncs_opens_a_body_marks_it_seen_and_hears_new_mail_by_idl
     let (total, rows) = envelopes(&engine, &mut events, inbox).await;
     assert_eq!(total, 30);
 
-    let mut other = login(stack, &user).await;
+    let mut other = stack.imap_login(&user).await.unwrap();
     imap(&mut other, "SELECT INBOX").await;
     let seen_before = seen_on_server(&mut other).await;
 
@@ -239,7 +225,7 @@ async fn imap_account_syncs_opens_a_body_marks_it_seen_and_hears_new_mail_by_idl
         let row = rows.iter().find(|r| r.id == unread.id).unwrap();
         assert!(row.flags.seen, "seen in the store");
     }
-    let mut fresh = login(stack, &user).await;
+    let mut fresh = stack.imap_login(&user).await.unwrap();
     imap(&mut fresh, "SELECT INBOX").await;
     assert_eq!(
         seen_on_server(&mut fresh).await,
@@ -341,7 +327,7 @@ async fn send_delivers_to_another_user_and_files_a_copy_in_sent() {
         })
         .await;
     }
-    let mut other = login(stack, &alice).await;
+    let mut other = stack.imap_login(&alice).await.unwrap();
     let status = imap(&mut other, "STATUS Sent (MESSAGES)").await;
     assert!(
         status.iter().any(|l| l.contains("MESSAGES 1")),
@@ -411,7 +397,7 @@ async fn flag_move_and_delete_commands_reach_the_server() {
         engine.commands().send(command).unwrap();
     }
 
-    let mut other = login(stack, &user).await;
+    let mut other = stack.imap_login(&user).await.unwrap();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     loop {
         let mut seen = vec![

@@ -66,7 +66,7 @@ async fn connect(
 /// A store with the user's account and its folders listed.
 async fn setup(stack: &Stack, user: &TestUser, options: SyncOptions) -> (Store, ImapSync) {
     // Wait until Dovecot knows the user.
-    drop(other_client(stack, user).await);
+    drop(stack.imap_login(user).await.unwrap());
     let mut store = Store::open_in_memory().unwrap();
     let id = store.upsert_account("t", &user.name).unwrap();
     let mut sync = connect(&tls_account(stack, user), user, id, options)
@@ -84,28 +84,6 @@ fn folder(store: &Store, account: AccountId, name: &str) -> FolderId {
         .find(|f| f.name == name)
         .unwrap_or_else(|| panic!("no folder {name}"))
         .id
-}
-
-/// Another client, logged in over TLS.
-/// A freshly added user may be refused for a moment: Dovecot re-reads its
-/// passwd-file by modification time, and several tests add users at once.
-async fn other_client(stack: &Stack, user: &TestUser) -> LineConn {
-    for _ in 0..30 {
-        let mut conn = stack.connect_tls(stack.ports().imaps).await.unwrap();
-        conn.line().await.unwrap();
-        let reply = conn
-            .imap(
-                "l",
-                &format!("LOGIN \"{}\" \"{}\"", user.name, user.password),
-            )
-            .await
-            .unwrap();
-        if reply.last().unwrap().starts_with("l OK") {
-            return conn;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("{} cannot log in", user.name);
 }
 
 async fn ok(conn: &mut LineConn, command: &str) -> Vec<String> {
@@ -181,7 +159,7 @@ fn count(store: &Store, folder: FolderId) -> usize {
 async fn folders_come_with_roles_and_gone_folders_are_removed() {
     let stack = Stack::shared();
     let user = stack.new_user("folders").unwrap();
-    let mut other = other_client(stack, &user).await;
+    let mut other = stack.imap_login(&user).await.unwrap();
     ok(&mut other, "CREATE Projects/2025").await;
     let (mut store, mut sync) = setup(stack, &user, SyncOptions::default()).await;
     let account = sync.account();
@@ -231,7 +209,7 @@ async fn sync_then_resync_applies_another_clients_flags_and_expunges() {
     assert!(!newest[0].subject.is_empty() && !newest[0].from.is_empty());
 
     // Another client flags 1:10, marks 20 seen->unseen, expunges 30:34.
-    let mut other = other_client(stack, &user).await;
+    let mut other = stack.imap_login(&user).await.unwrap();
     ok(&mut other, "SELECT INBOX").await;
     ok(&mut other, "UID STORE 1:10 +FLAGS (\\Flagged \\Seen)").await;
     ok(&mut other, "UID STORE 30:34 +FLAGS (\\Deleted)").await;
@@ -313,7 +291,7 @@ async fn sync_then_resync_applies_another_clients_flags_and_expunges() {
 async fn uidvalidity_change_empties_the_folder_and_fetches_again() {
     let stack = Stack::shared();
     let user = stack.new_user("validity").unwrap();
-    let mut other = other_client(stack, &user).await;
+    let mut other = stack.imap_login(&user).await.unwrap();
     ok(&mut other, "CREATE Reset").await;
     for i in 0..3 {
         append_raw(&mut other, "Reset", &message(&format!("old {i}"), "x")).await;
@@ -364,7 +342,7 @@ async fn idle_returns_when_another_client_delivers() {
         .unwrap();
     assert_eq!(quiet, IdleOutcome::TimedOut);
 
-    let mut other = other_client(stack, &user).await;
+    let mut other = stack.imap_login(&user).await.unwrap();
     let deliver = async {
         tokio::time::sleep(Duration::from_millis(300)).await;
         append_raw(&mut other, "INBOX", &message("pushed", "x")).await;
@@ -387,7 +365,7 @@ async fn idle_returns_when_another_client_delivers() {
 async fn flags_move_and_delete_are_seen_by_another_client() {
     let stack = Stack::shared();
     let user = stack.new_user("actions").unwrap();
-    let mut other = other_client(stack, &user).await;
+    let mut other = stack.imap_login(&user).await.unwrap();
     ok(&mut other, "CREATE Archive").await;
     for i in 0..4 {
         append_raw(&mut other, "INBOX", &message(&format!("msg {i}"), "x")).await;
@@ -569,7 +547,7 @@ async fn append_search_and_cached_body() {
 async fn messages_without_a_date_header_get_the_servers_date() {
     let stack = Stack::shared();
     let user = stack.new_user("undated").unwrap();
-    let mut other = other_client(stack, &user).await;
+    let mut other = stack.imap_login(&user).await.unwrap();
     let dated = message_dated("dated", Some("Tue, 1 Jul 2025 10:00:00 +0000"));
     append_dated(&mut other, "INBOX", "05-Jan-2021 10:00:00 +0000", &dated).await;
     let undated = message_dated("undated", None);
@@ -774,7 +752,7 @@ async fn faulty_sync(
 ) -> (Store, FolderId, tempfile::TempDir) {
     let port = fault_proxy(stack.ports().imap, fault).await;
     let account = account_for(user, "127.0.0.1", port, "none", stack.ca_file());
-    drop(other_client(stack, user).await);
+    drop(stack.imap_login(user).await.unwrap());
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("store.sqlite")).unwrap();
     let id = store.upsert_account("t", &user.name).unwrap();
@@ -860,7 +838,7 @@ async fn an_interrupted_date_fetch_is_finished_by_the_next_sync() {
     let stack = Stack::shared();
     let user = stack.new_user("datedrop").unwrap();
     stack.seed(&user, &SeedSpec::inbox(300)).unwrap();
-    let mut other = other_client(stack, &user).await;
+    let mut other = stack.imap_login(&user).await.unwrap();
     let undated = message_dated("undated", None);
     append_dated(&mut other, "INBOX", "02-Jul-2020 10:00:00 +0000", &undated).await;
     drop(other);
@@ -891,7 +869,7 @@ async fn fresh_folder_by_sequence_and_by_uid_after_an_expunge() {
     let stack = Stack::shared();
     let user = stack.new_user("fresh").unwrap();
     stack.seed(&user, &SeedSpec::inbox(900)).unwrap();
-    drop(other_client(stack, &user).await);
+    drop(stack.imap_login(&user).await.unwrap());
     for (fault, uid_search) in [
         (Fault::None, false),
         (Fault::InjectExpunge, true),
@@ -958,7 +936,7 @@ async fn messages_expunged_during_the_sequence_pass_leave_the_sync_whole() {
     let stack = Stack::shared();
     let user = stack.new_user("vanish").unwrap();
     stack.seed(&user, &SeedSpec::inbox(900)).unwrap();
-    drop(other_client(stack, &user).await);
+    drop(stack.imap_login(&user).await.unwrap());
     let account = account_for(
         &user,
         "localhost",

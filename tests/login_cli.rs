@@ -55,11 +55,7 @@ token_url = "{base}/{{tenant}}/oauth2/v2.0/token"
         let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_postern"));
         command
             .args(args)
-            .env("HOME", home)
-            .env("XDG_CONFIG_HOME", home.join("config"))
-            .env("XDG_DATA_HOME", home.join("data"))
-            .env("XDG_STATE_HOME", home.join("state"))
-            .env("XDG_CACHE_HOME", home.join("cache"))
+            .envs(postern_test_stack::profile_env(home))
             .env_remove("POSTERN_CONFIG")
             .env("POSTERN_LOG", "trace")
             .stdin(Stdio::null())

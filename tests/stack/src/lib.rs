@@ -372,6 +372,29 @@ impl Stack {
         LineConn::plain(port, self.tls_config()).await
     }
 
+    /// Another IMAP client: `user` logged in over implicit TLS. A freshly added user
+    /// may be refused for a moment (Dovecot re-reads its passwd-file by modification
+    /// time, and tests add users at once), so a refusal is retried for up to 3 s.
+    pub async fn imap_login(&self, user: &TestUser) -> Result<LineConn, StackError> {
+        let deadline = Instant::now() + Duration::from_secs(3);
+        loop {
+            let mut conn = self.connect_tls(self.ports().imaps).await?;
+            conn.line().await?;
+            let login = format!("LOGIN \"{}\" \"{}\"", user.name, user.password);
+            let reply = conn.imap("l", &login).await?;
+            if reply.last().is_some_and(|line| line.starts_with("l OK")) {
+                return Ok(conn);
+            }
+            if Instant::now() > deadline {
+                return Err(StackError::Timeout(
+                    Duration::from_secs(3),
+                    "an IMAP login of a new user",
+                ));
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// Stops Dovecot (waiting for it), the IdP and the sink, and removes the run
     /// directory. Idempotent.
     pub fn shutdown(&self) {
@@ -408,6 +431,19 @@ fn random_password() -> String {
     (0..20)
         .map(|_| ALNUM[rng.gen_range(0..ALNUM.len())] as char)
         .collect()
+}
+
+/// The environment that points postern at a private profile under `home`: HOME and
+/// the four XDG base directories, for `Command::envs` (POSTERN_CONFIG must be
+/// removed as well, so the user's own setting cannot leak in).
+pub fn profile_env(home: &Path) -> [(&'static str, PathBuf); 5] {
+    [
+        ("HOME", home.to_path_buf()),
+        ("XDG_CONFIG_HOME", home.join("config")),
+        ("XDG_DATA_HOME", home.join("data")),
+        ("XDG_STATE_HOME", home.join("state")),
+        ("XDG_CACHE_HOME", home.join("cache")),
+    ]
 }
 
 /// Where run directories go: `$POSTERN_STACK_DIR` if set, else `/dev/shm` when it is
