@@ -236,12 +236,7 @@ async fn imap_account_syncs_opens_a_body_marks_it_seen_and_hears_new_mail_by_idl
     // New mail while idling arrives without a Refresh.
     let message = "From: Zed <zed@example.test>\r\nTo: x@example.test\r\nSubject: pushed by idle\r\n\
                    Message-ID: <idle-1@test>\r\n\r\nhello\r\n";
-    other
-        .send(&format!("a APPEND INBOX {{{}+}}", message.len()))
-        .await
-        .unwrap();
-    other.send(message).await.unwrap();
-    let reply = other.until(|line| line.starts_with("a ")).await.unwrap();
+    let reply = other.imap_append("INBOX", None, message).await.unwrap();
     assert!(reply.last().unwrap().starts_with("a OK"), "{reply:?}");
     loop {
         next(&mut events, |e| {

@@ -96,25 +96,16 @@ async fn ok(conn: &mut LineConn, command: &str) -> Vec<String> {
 }
 
 async fn append_raw(conn: &mut LineConn, mailbox: &str, message: &str) {
-    conn.send(&format!("a APPEND {mailbox} {{{}+}}", message.len()))
-        .await
-        .unwrap();
-    // send() ends the literal with the CRLF that ends the command.
-    conn.send(message).await.unwrap();
-    let reply = conn.until(|line| line.starts_with("a ")).await.unwrap();
+    let reply = conn.imap_append(mailbox, None, message).await.unwrap();
     assert!(reply.last().unwrap().starts_with("a OK"), "{reply:?}");
 }
 
 /// APPEND with an INTERNALDATE (`02-Jul-2020 10:00:00 +0000`).
 async fn append_dated(conn: &mut LineConn, mailbox: &str, date: &str, message: &str) {
-    conn.send(&format!(
-        "a APPEND {mailbox} \"{date}\" {{{}+}}",
-        message.len()
-    ))
-    .await
-    .unwrap();
-    conn.send(message).await.unwrap();
-    let reply = conn.until(|line| line.starts_with("a ")).await.unwrap();
+    let reply = conn
+        .imap_append(mailbox, Some(date), message)
+        .await
+        .unwrap();
     assert!(reply.last().unwrap().starts_with("a OK"), "{reply:?}");
 }
 

@@ -149,6 +149,23 @@ impl LineConn {
         self.until(|line| line.starts_with(&prefix)).await
     }
 
+    /// IMAP `APPEND` of `message` to `mailbox` (with an INTERNALDATE such as
+    /// `02-Jul-2020 10:00:00 +0000` when `date` is given), as a non-synchronizing
+    /// literal; returns the answer's lines, up to the tagged one.
+    pub async fn imap_append(
+        &mut self,
+        mailbox: &str,
+        date: Option<&str>,
+        message: &str,
+    ) -> Result<Vec<String>, StackError> {
+        let date = date.map(|d| format!(" \"{d}\"")).unwrap_or_default();
+        self.send(&format!("a APPEND {mailbox}{date} {{{}+}}", message.len()))
+            .await?;
+        // send() ends the literal with the CRLF that ends the command.
+        self.send(message).await?;
+        self.until(|line| line.starts_with("a ")).await
+    }
+
     /// Reads an SMTP reply (all continuation lines); returns the lines.
     pub async fn smtp_reply(&mut self) -> Result<Vec<String>, StackError> {
         self.until(|line| line.as_bytes().get(3) != Some(&b'-'))
