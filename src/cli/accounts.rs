@@ -13,7 +13,7 @@ use crate::config::{Account, Auth, Config, Receive};
 use crate::paths::Paths;
 use crate::proto::{self, ConnectOptions};
 
-use super::explain::{Problem, credentials_error, proto_error};
+use crate::engine::explain::{Problem, credentials_error, proto_error};
 
 pub async fn accounts(paths: &Paths, config: &Config, check: bool) -> anyhow::Result<ExitCode> {
     let mut all_ok = true;

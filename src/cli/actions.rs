@@ -9,8 +9,8 @@ use crate::store::maildir::set_message_flags;
 use crate::store::{AccountId, Flags, MessageId, Store};
 use crate::sync::imap::{FlagChange, ImapSync};
 
-use super::explain::sync_error;
 use super::{lookup, remote};
+use crate::engine::explain::sync_error;
 
 /// Flags to set and clear, from `--seen`, `--unseen`, `--flagged`, `--unflagged`
 /// (at least one).

@@ -10,9 +10,9 @@ use crate::mime::{self, Rendered};
 use crate::paths::Paths;
 use crate::store::{AccountId, MessageId, MessageSource, Store};
 
-use super::explain::sync_error;
 use super::output::{MessageJson, folder_line, message_line};
 use super::{lookup, remote};
+use crate::engine::explain::sync_error;
 
 /// Width when stdout is not a terminal (a pipe, a file).
 const DEFAULT_WIDTH: usize = 80;

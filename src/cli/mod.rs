@@ -23,7 +23,6 @@ macro_rules! say {
 
 mod accounts;
 mod actions;
-mod explain;
 mod login;
 mod lookup;
 mod mail;

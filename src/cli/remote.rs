@@ -14,7 +14,7 @@ use crate::proto::{self, ConnectOptions, ProtoError};
 use crate::store::{AccountId, Store};
 use crate::sync::imap::{ImapSync, SyncOptions};
 
-use super::explain::{Problem, credentials_error, proto_error, sync_error};
+use crate::engine::explain::{Problem, credentials_error, proto_error, sync_error};
 
 /// The local store and the account's row in it (created on first use).
 pub fn open_store(paths: &Paths, account: &Account) -> anyhow::Result<(Store, AccountId)> {

@@ -15,9 +15,9 @@ use crate::paths::Paths;
 use crate::store::{AccountId, Flags, FolderRole, OutboxRow, OutboxState, Store};
 use crate::sync::outbox::{OutboxRun, queue_message, send_outbox};
 
-use super::explain::sync_error;
 use super::output::local_time;
 use super::remote;
+use crate::engine::explain::sync_error;
 
 /// What `postern send` was given.
 #[derive(Debug, Default, clap::Args)]

@@ -9,8 +9,8 @@ use crate::paths::Paths;
 use crate::store::maildir::index_maildir;
 use crate::sync::pop3::{DownloadRequest, LeaveMode, download};
 
-use super::explain::{Problem, download_error, sync_error};
 use super::remote;
+use crate::engine::explain::{Problem, download_error, sync_error};
 
 /// What one account's sync changed.
 #[derive(Debug, Default)]

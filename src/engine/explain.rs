@@ -1,9 +1,13 @@
-//! Error text for the UI: authentication failures explained (what, cause, fix)
-//! where the diagnosis knows them, the error's own message otherwise.
+//! Failures explained for a person: the auth layer's diagnosis (what happened, the
+//! likely cause, the fix) when it knows more than the error's own text. One place
+//! for the UI's error events and the CLI's messages.
+
+use std::fmt;
 
 use crate::auth::credentials::CredentialsError;
+use crate::auth::diagnose::Explanation;
 use crate::auth::diagnose::oauth::explain;
-use crate::auth::diagnose::server::explain_sasl;
+use crate::auth::diagnose::server::{explain_password, explain_sasl};
 use crate::auth::manager::TokenError;
 use crate::config::Account;
 use crate::proto::ProtoError;
@@ -11,43 +15,69 @@ use crate::proto::imap::ImapError;
 use crate::sync::SyncError;
 use crate::sync::pop3::DownloadError;
 
-pub(super) fn sync_error(error: &SyncError, account: &Account) -> String {
-    match error {
-        SyncError::Imap(ImapError::Connect(proto)) => proto_error(proto, account),
-        other => other.to_string(),
+/// What went wrong, explained when we know more than the error's own text.
+#[derive(Debug)]
+pub enum Problem {
+    Explained(Explanation),
+    Plain(String),
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Problem::Explained(explanation) => explanation.fmt(f),
+            Problem::Plain(message) => f.write_str(message),
+        }
     }
 }
 
-pub(super) fn download_error(error: &DownloadError, account: &Account) -> String {
+impl std::error::Error for Problem {}
+
+pub fn credentials_error(error: &CredentialsError, account: &Account) -> Problem {
     match error {
-        DownloadError::Proto(proto) => proto_error(proto, account),
-        other => other.to_string(),
+        CredentialsError::Tokens(tokens) => token_error(tokens, account),
+        CredentialsError::Password(oauth) => Problem::Explained(explain(oauth, account)),
+        CredentialsError::Local(_) => Problem::Plain(error.to_string()),
     }
 }
 
-pub(super) fn proto_error(error: &ProtoError, account: &Account) -> String {
+fn token_error(error: &TokenError, account: &Account) -> Problem {
+    match error {
+        TokenError::OAuth(oauth) => Problem::Explained(explain(oauth, account)),
+        other => Problem::Plain(other.to_string()),
+    }
+}
+
+pub fn proto_error(error: &ProtoError, account: &Account) -> Problem {
     if let Some(failure) = error.sasl_failure() {
-        return explain_sasl(failure, account).to_string();
+        return Problem::Explained(explain_sasl(failure, account));
+    }
+    if let ProtoError::PasswordRejected {
+        protocol,
+        server_response,
+        ..
+    } = error
+    {
+        return Problem::Explained(explain_password(*protocol, server_response, account));
     }
     if let ProtoError::Tokens(inner) = error
         && let Some(tokens) = inner.downcast_ref::<TokenError>()
     {
         return token_error(tokens, account);
     }
-    error.to_string()
+    Problem::Plain(error.to_string())
 }
 
-pub(super) fn credentials_error(error: &CredentialsError, account: &Account) -> String {
+pub fn sync_error(error: &SyncError, account: &Account) -> Problem {
     match error {
-        CredentialsError::Tokens(tokens) => token_error(tokens, account),
-        CredentialsError::Password(oauth) => explain(oauth, account).to_string(),
-        CredentialsError::Local(_) => error.to_string(),
+        SyncError::Imap(ImapError::Connect(proto)) => proto_error(proto, account),
+        other => Problem::Plain(other.to_string()),
     }
 }
 
-fn token_error(error: &TokenError, account: &Account) -> String {
+pub fn download_error(error: &DownloadError, account: &Account) -> Problem {
     match error {
-        TokenError::OAuth(oauth) => explain(oauth, account).to_string(),
-        other => other.to_string(),
+        DownloadError::Proto(proto) => proto_error(proto, account),
+        other => Problem::Plain(other.to_string()),
     }
 }

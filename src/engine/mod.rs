@@ -7,7 +7,7 @@
 //! dead server never blocks another account or the reader.
 
 mod backoff;
-mod explain;
+pub mod explain;
 mod imap_worker;
 mod pop3_worker;
 mod reader;

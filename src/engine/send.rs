@@ -45,7 +45,9 @@ pub(super) async fn send_now(
                 }
                 Err(err) => {
                     // Queued: it goes out with the next send that can log in.
-                    context.emit(failed(explain::credentials_error(&err, &context.account)));
+                    context.emit(failed(
+                        explain::credentials_error(&err, &context.account).to_string(),
+                    ));
                     return Vec::new();
                 }
             }
