@@ -851,6 +851,36 @@ async fn an_interrupted_date_fetch_is_finished_by_the_next_sync() {
     assert_eq!(undated.date, 1_593_684_000);
 }
 
+/// The server refuses the date FETCH with `NO [EXPUNGEISSUED]` (the undated message
+/// went meanwhile): the sync still succeeds, with its state saved, and the message
+/// is not asked about again.
+#[tokio::test]
+async fn a_date_fetch_refused_as_expunged_leaves_the_sync_whole() {
+    let stack = Stack::shared();
+    let user = stack.new_user("daterefused").unwrap();
+    let mut other = stack.imap_login(&user).await.unwrap();
+    let undated = message_dated("undated", None);
+    append_dated(&mut other, "INBOX", "02-Jul-2020 10:00:00 +0000", &undated).await;
+    // The envelope FETCH passes; the date FETCH is the second and gets the NO.
+    let (port, log) = logged_proxy(stack.ports().imap, Fault::RefuseExpunged).await;
+    let account = account_for(&user, "127.0.0.1", port, "none", stack.ca_file());
+    let mut store = Store::open_in_memory().unwrap();
+    let id = store.upsert_account("t", &user.name).unwrap();
+    let mut sync = connect(&account, &user, id, SyncOptions::default())
+        .await
+        .unwrap();
+    sync.sync_folders(&mut store).await.unwrap();
+    let inbox = folder(&store, id, "INBOX");
+    sync.sync_folder(&mut store, inbox, &mut noop)
+        .await
+        .unwrap();
+    let sent = String::from_utf8_lossy(&log.lock().unwrap()).into_owned();
+    assert!(sent.contains("(UID INTERNALDATE)"), "{sent}");
+    assert_eq!(count(&store, inbox), 1);
+    assert!(store.uids_needing_date(inbox).unwrap().is_empty());
+    assert!(store.sync_state(inbox).unwrap().uidnext.is_some());
+}
+
 /// A fresh folder is fetched by sequence number with no UID SEARCH; if the server
 /// reports an expunge meanwhile (an EXPUNGE, or a FETCH refused with RFC 5530's
 /// `NO [EXPUNGEISSUED]`: sequence numbers may have moved), the sync keeps what came

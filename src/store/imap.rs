@@ -189,19 +189,19 @@ impl Store {
         let tx = self.conn.transaction()?;
         let mut dated = 0;
         {
-            let mut date = tx.prepare_cached(
-                "UPDATE messages SET date = ?3, arrived = ?3, needs_date = 0
-                 WHERE folder_id = ?1 AND uid = ?2 AND needs_date = 1",
-            )?;
-            for (uid, seconds) in dates {
-                dated += date.execute(params![folder.0, uid, seconds])?;
-            }
+            // One statement: a UID without a date keeps its stand-in (NULL).
             let mut settle = tx.prepare_cached(
-                "UPDATE messages SET needs_date = 0
+                "UPDATE messages SET date = COALESCE(?3, date), arrived = COALESCE(?3, arrived),
+                     needs_date = 0
                  WHERE folder_id = ?1 AND uid = ?2 AND needs_date = 1",
             )?;
+            let given: std::collections::HashMap<u32, i64> = dates.iter().copied().collect();
             for uid in asked {
-                settle.execute(params![folder.0, uid])?;
+                let date = given.get(uid);
+                let changed = settle.execute(params![folder.0, uid, date])?;
+                if date.is_some() {
+                    dated += changed;
+                }
             }
         }
         tx.commit()?;

@@ -38,6 +38,9 @@ pub struct ResponseReader {
     /// Where framing resumes, relative to `start` (start of a line, or the end of a
     /// literal not fully read yet).
     scan: usize,
+    /// Where the search for the end of the line at `scan` resumes, relative to
+    /// `start` (a long line arriving in many reads is searched once).
+    line_searched: usize,
     /// Length of the whole response at `start`, once framed.
     framed: Option<usize>,
 }
@@ -51,6 +54,7 @@ impl ResponseReader {
             self.handed_out = 0;
             self.framed = None;
             self.scan = 0;
+            self.line_searched = 0;
         }
         loop {
             if let Some(len) = self.frame()? {
@@ -91,11 +95,21 @@ impl ResponseReader {
         let data = &self.buf[self.start..];
         let mut segment = self.scan;
         while segment <= data.len() {
-            let Some(lf) = memchr::memchr(b'\n', &data[segment..]) else {
+            let from = self.line_searched.max(segment);
+            let Some(lf) = memchr::memchr(b'\n', &data[from..]) else {
+                self.line_searched = data.len();
                 break;
             };
-            let line_end = segment + lf + 1;
-            match literal_len(&data[segment..segment + lf])? {
+            let line_end = from + lf + 1;
+            let line = &data[segment..line_end - 1];
+            // Status text (`* OK ...`, `tag NO ...`, `+ ...`) never carries a
+            // literal, whatever its last characters are.
+            let literal = if segment == 0 && is_status_line(line) {
+                None
+            } else {
+                literal_len(line)?
+            };
+            match literal {
                 Some(n) if n > MAX_RESPONSE => {
                     return Err(ReadError::Garbage(format!(
                         "a {n}-byte literal is over the {MAX_RESPONSE}-byte limit"
@@ -115,15 +129,33 @@ impl ResponseReader {
         Ok(None)
     }
 
-    /// Moves the unread bytes to the front when that frees enough space, and makes
-    /// room for the next read.
+    /// Moves the unread bytes to the front when that frees enough space, gives back
+    /// the memory of a large response once it is read (a long-lived connection
+    /// must not keep a body's worth), and makes room for the next read.
     fn make_room(&mut self) {
         if self.start > 0 && self.start >= self.buf.len() / 2 {
             self.buf.drain(..self.start);
             self.start = 0;
         }
+        let wanted = self.buf.len().max(READ_CHUNK) * 2;
+        if self.buf.capacity() > 2 * wanted {
+            self.buf.shrink_to(wanted);
+        }
         self.buf.reserve(READ_CHUNK);
     }
+}
+
+/// A response line whose rest is text: a continuation request, or a status
+/// response (OK, NO, BAD, BYE, PREAUTH), tagged or not.
+fn is_status_line(line: &[u8]) -> bool {
+    let mut words = line.splitn(3, |b| *b == b' ');
+    let first = words.next().unwrap_or_default();
+    let second = words.next().unwrap_or_default();
+    let second = second.strip_suffix(b"\r").unwrap_or(second);
+    first == b"+"
+        || [&b"OK"[..], b"NO", b"BAD", b"BYE", b"PREAUTH"]
+            .iter()
+            .any(|status| second.eq_ignore_ascii_case(status))
 }
 
 /// The length announced by a `{N}`, `{N+}` or `~{N}` ending a line (before its CRLF).
@@ -241,6 +273,46 @@ mod tests {
             reader.fill(&mut stream).await,
             Err(ReadError::Garbage(text)) if text.contains("limit")
         ));
+    }
+
+    #[tokio::test]
+    async fn status_text_ending_like_a_literal_is_not_one() {
+        let data = b"* OK [ALERT] quota at {80}\r\np1 NO no such mailbox {3}\r\n\
+            * 1 FETCH (UID 5)\r\n";
+        let seen = read_all(&mut trickle(data, 7)).await;
+        assert_eq!(seen.len(), 3, "{seen:?}");
+        assert!(seen[2].contains("Fetch"), "{seen:?}");
+        assert!(is_status_line(b"+ go ahead {5}\r"));
+        assert!(is_status_line(b"a1 ok done"));
+        assert!(!is_status_line(b"* 1 FETCH (BODY[] {5}\r"));
+        assert!(!is_status_line(b"* LIST () \"/\" {3}\r"));
+    }
+
+    #[tokio::test]
+    async fn a_large_response_does_not_keep_its_memory() {
+        let body = vec![b'x'; 4 * 1024 * 1024];
+        let mut data = format!("* 1 FETCH (BODY[] {{{}}}\r\n", body.len()).into_bytes();
+        data.extend_from_slice(&body);
+        data.extend_from_slice(b")\r\n* 2 EXISTS\r\n* 3 EXISTS\r\n");
+        let mut stream = trickle(&data, 64 * 1024);
+        let mut reader = ResponseReader::default();
+        reader.fill(&mut stream).await.unwrap();
+        reader.response().unwrap();
+        assert!(reader.buf.capacity() >= body.len());
+        for _ in 0..2 {
+            reader.fill(&mut stream).await.unwrap();
+            reader.response().unwrap();
+        }
+        // The next read, the first since the body, finds the room to give back.
+        assert!(matches!(
+            reader.fill(&mut stream).await,
+            Err(ReadError::Closed { partial: false })
+        ));
+        assert!(
+            reader.buf.capacity() <= 4 * READ_CHUNK,
+            "{}",
+            reader.buf.capacity()
+        );
     }
 
     #[test]

@@ -71,7 +71,6 @@ impl ImapSync {
                     .await?
             }
         }
-        self.fetch_missing_dates(store, folder).await?;
         store.set_sync_state(
             folder,
             &SyncState {
@@ -81,6 +80,9 @@ impl ImapSync {
                 last_sync: Some(chrono::Utc::now().timestamp()),
             },
         )?;
+        // After the state is saved: the marks outlive a failure here, and the next
+        // sync need not repeat the envelope work to retry them.
+        self.fetch_missing_dates(store, folder).await?;
         Ok(report)
     }
 
@@ -342,7 +344,8 @@ impl ImapSync {
         let mut dates = Vec::with_capacity(undated.len());
         for uids in undated.chunks(self.options.chunk.max(1)) {
             let command = format!("UID FETCH {} {DATE_ITEMS}", uid_set(uids));
-            self.conn
+            let answer = self
+                .conn
                 .run(&command, |response| match response {
                     Response::Fetch(_, attributes) => match uid_and_internal_date(attributes) {
                         Some(date) => {
@@ -353,7 +356,10 @@ impl ImapSync {
                     },
                     _ => Handled::Pass,
                 })
-                .await?;
+                .await;
+            // Expunged meanwhile: those have no date to give, and are gone at the
+            // next sync.
+            expunged_meanwhile(answer)?;
         }
         if !undated.is_empty() {
             store.settle_dates(folder, &undated, &dates)?;
