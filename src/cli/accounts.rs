@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use chrono::{Local, TimeZone};
+use chrono::Local;
 
 use crate::auth::account::token_manager;
 use crate::auth::credentials::Credentials;
@@ -13,6 +13,7 @@ use crate::config::{Account, Auth, Config, Receive};
 use crate::paths::Paths;
 use crate::proto::{self, ConnectOptions};
 
+use super::output::local_time;
 use crate::engine::explain::{Problem, credentials_error, proto_error};
 
 pub async fn accounts(paths: &Paths, config: &Config, check: bool) -> anyhow::Result<ExitCode> {
@@ -21,19 +22,19 @@ pub async fn accounts(paths: &Paths, config: &Config, check: bool) -> anyhow::Re
         if n > 0 {
             println!();
         }
-        println!("{}  {}", account.name, account.email);
-        println!("  auth: {}", auth_summary(account));
+        show!("{}  {}", account.name, account.email);
+        show!("  auth: {}", auth_summary(account));
         if matches!(account.auth, Auth::OAuth2(_)) {
             match token_manager(&paths.token_dir(), account) {
                 Ok(manager) => match manager.status().await {
                     Ok(status) => print_status(account, &status),
                     Err(err) => {
-                        println!("  tokens: {err}");
+                        show!("  tokens: {err}");
                         all_ok = false;
                     }
                 },
                 Err(err) => {
-                    println!("  tokens: {err}");
+                    show!("  tokens: {err}");
                     all_ok = false;
                 }
             }
@@ -70,7 +71,7 @@ fn auth_summary(account: &Account) -> String {
 
 fn print_status(account: &Account, status: &TokenStatus) {
     if !status.logged_in {
-        println!(
+        show!(
             "  tokens: not logged in; run `postern login {}`",
             account.name
         );
@@ -78,26 +79,26 @@ fn print_status(account: &Account, status: &TokenStatus) {
     }
     let now = Local::now().timestamp();
     match status.access_expires_at {
-        Some(at) if at > now => println!(
+        Some(at) if at > now => show!(
             "  access token: expires in {} (at {})",
             span(at - now),
             local_time(at)
         ),
-        Some(at) => println!(
+        Some(at) => show!(
             "  access token: expired {} ago (renewed on next use)",
             span(now - at)
         ),
-        None => println!("  access token: no expiry given"),
+        None => show!("  access token: no expiry given"),
     }
     match (status.has_refresh_token, status.refresh_token_age) {
-        (true, Some(age)) => println!("  refresh token: {} old", span(age)),
-        (true, None) => println!("  refresh token: present"),
+        (true, Some(age)) => show!("  refresh token: {} old", span(age)),
+        (true, None) => show!("  refresh token: present"),
         (false, _) => {
-            println!("  refresh token: none (app-only accounts renew with client credentials)")
+            show!("  refresh token: none (app-only accounts renew with client credentials)")
         }
     }
     if let Some(error) = &status.last_error {
-        println!("  last error ({}): {}", local_time(error.at), error.message);
+        show!("  last error ({}): {}", local_time(error.at), error.message);
     }
 }
 
@@ -114,7 +115,7 @@ async fn check_account(paths: &Paths, account: &Account) -> bool {
             .maildir
             .as_deref()
             .is_some_and(|dir| dir.join("cur").is_dir());
-        println!(
+        show!(
             "  maildir: {}",
             if exists {
                 "ok"
@@ -155,14 +156,14 @@ fn report(label: &str, account: &Account, outcome: Result<(), Problem>) -> bool 
         .unwrap_or_default();
     let problem = match outcome {
         Ok(()) => {
-            println!("  {label}{at}: login ok");
+            show!("  {label}{at}: login ok");
             return true;
         }
         Err(problem) => problem.to_string(),
     };
-    println!("  {label}{at}: FAILED");
+    show!("  {label}{at}: FAILED");
     for line in problem.lines() {
-        println!("    {line}");
+        show!("    {line}");
     }
     false
 }
@@ -221,12 +222,5 @@ fn span(seconds: i64) -> String {
         s if s < 2 * 3600 => format!("{} min", s / 60),
         s if s < 2 * 86400 => format!("{} h", s / 3600),
         s => format!("{} days", s / 86400),
-    }
-}
-
-fn local_time(unix: i64) -> String {
-    match Local.timestamp_opt(unix, 0).single() {
-        Some(time) => time.format("%Y-%m-%d %H:%M").to_string(),
-        None => unix.to_string(),
     }
 }

@@ -21,6 +21,14 @@ macro_rules! say {
     };
 }
 
+/// `println!` for text that may hold a server's or provider's words: sanitized
+/// like [`say!`].
+macro_rules! show {
+    ($($arg:tt)*) => {
+        println!("{}", $crate::cli::output::terminal_safe(&format!($($arg)*)))
+    };
+}
+
 mod accounts;
 mod actions;
 mod login;

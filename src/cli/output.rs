@@ -28,15 +28,15 @@ impl MessageJson {
     pub fn new(row: &EnvelopeRow, folder: &str) -> MessageJson {
         MessageJson {
             id: row.id.0,
-            folder: folder.to_owned(),
+            folder: sanitize::line(folder).into_owned(),
             date: Utc
                 .timestamp_opt(row.date, 0)
                 .single()
                 .map(|d| d.to_rfc3339())
                 .unwrap_or_default(),
             timestamp: row.date,
-            from: row.from.clone(),
-            subject: row.subject.clone(),
+            from: sanitize::line(&row.from).into_owned(),
+            subject: sanitize::line(&row.subject).into_owned(),
             flags: flag_names(row.flags),
             size: row.size,
             has_attachments: row.has_attachments,
@@ -102,7 +102,8 @@ pub fn local_time(unix: i64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::terminal_safe;
+    use super::{MessageJson, terminal_safe};
+    use crate::store::{EnvelopeRow, FolderId, MessageId};
 
     #[test]
     fn server_text_in_a_message_loses_its_escape_sequences_not_its_lines() {
@@ -110,5 +111,27 @@ mod tests {
             "sync failed:\n  server said: \x1b]0;pwned\x07NO \x1b[31mred\x1b[0m\n\nfix: retry",
         );
         assert_eq!(said, "sync failed:\n  server said: NO red\n\nfix: retry");
+    }
+
+    #[test]
+    fn json_output_is_sanitized_too() {
+        let row = EnvelopeRow {
+            id: MessageId(1),
+            folder: FolderId(1),
+            date: 0,
+            from: "Eve \u{9b}31m<eve@example.test>".into(),
+            subject: "hi\x1b]0;pwned\x07 there\u{202e}".into(),
+            flags: Default::default(),
+            size: 1,
+            has_attachments: false,
+        };
+        let json = MessageJson::new(&row, "In\x1b[2Jbox");
+        for text in [&json.from, &json.subject, &json.folder] {
+            assert!(
+                !text.chars().any(|c| c.is_control() || c == '\u{202e}'),
+                "{text:?}"
+            );
+        }
+        assert_eq!(json.subject, "hi there");
     }
 }

@@ -18,11 +18,8 @@ use crate::engine::explain::{Problem, credentials_error, proto_error, sync_error
 
 /// The local store and the account's row in it (created on first use).
 pub fn open_store(paths: &Paths, account: &Account) -> anyhow::Result<(Store, AccountId)> {
+    // Store::open creates the data directory.
     let path = paths.store_db();
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("creating the data directory {}", dir.display()))?;
-    }
     let store =
         Store::open(&path).with_context(|| format!("opening the store {}", path.display()))?;
     let id = store.upsert_account(&account.name, &account.email)?;

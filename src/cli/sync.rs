@@ -4,10 +4,10 @@
 use std::process::ExitCode;
 use std::time::Instant;
 
-use crate::config::{Account, Config, Pop3Delete, Receive};
+use crate::config::{Account, Config, Receive};
 use crate::paths::Paths;
 use crate::store::maildir::index_maildir;
-use crate::sync::pop3::{DownloadRequest, LeaveMode, download};
+use crate::sync::pop3::{DownloadRequest, download};
 
 use super::remote;
 use crate::engine::explain::{Problem, download_error, sync_error};
@@ -100,7 +100,7 @@ async fn sync_account(paths: &Paths, account: &Account) -> anyhow::Result<Summar
         Receive::Pop3 => {
             let credentials = remote::credentials(paths, account).await?;
             let session = remote::pop3(account, &credentials).await?;
-            let request = DownloadRequest::new(id, leave_mode(account.pop3_delete));
+            let request = DownloadRequest::new(id, account.pop3_delete.into());
             let downloaded = download(session, store, &request, |_| {}).await;
             let report = downloaded
                 .result
@@ -115,13 +115,5 @@ async fn sync_account(paths: &Paths, account: &Account) -> anyhow::Result<Summar
                     .collect(),
             })
         }
-    }
-}
-
-fn leave_mode(delete: Pop3Delete) -> LeaveMode {
-    match delete {
-        Pop3Delete::Never => LeaveMode::LeaveOnServer,
-        Pop3Delete::AfterDownload => LeaveMode::DeleteAfterDownload,
-        Pop3Delete::AfterDays(days) => LeaveMode::DeleteAfterDays(days),
     }
 }

@@ -10,10 +10,9 @@ use super::explain;
 use super::send::send_now;
 use super::worker::{Context, Job, local_job, open_store};
 use crate::auth::credentials::Credentials;
-use crate::config::Pop3Delete;
 use crate::proto::{ConnectOptions, pop3};
 use crate::store::{FolderRole, Store};
-use crate::sync::pop3::{DownloadRequest, LeaveMode, download};
+use crate::sync::pop3::{DownloadRequest, download};
 
 pub(super) async fn run(context: Context, mut jobs: UnboundedReceiver<Job>) {
     let mut backoff = Backoff::new(context.options.backoff, context.id.0.unsigned_abs());
@@ -54,14 +53,6 @@ pub(super) async fn run(context: Context, mut jobs: UnboundedReceiver<Job>) {
                 }
             }
         }
-    }
-}
-
-fn leave_mode(delete: Pop3Delete) -> LeaveMode {
-    match delete {
-        Pop3Delete::Never => LeaveMode::LeaveOnServer,
-        Pop3Delete::AfterDownload => LeaveMode::DeleteAfterDownload,
-        Pop3Delete::AfterDays(days) => LeaveMode::DeleteAfterDays(days),
     }
 }
 
@@ -119,7 +110,7 @@ async fn download_once(
             return false;
         }
     };
-    let request = DownloadRequest::new(context.id, leave_mode(account.pop3_delete));
+    let request = DownloadRequest::new(context.id, account.pop3_delete.into());
     let events = context.events.clone();
     let id = context.id;
     let downloaded = download(session, owned, &request, move |progress| {

@@ -23,6 +23,18 @@ pub enum LeaveMode {
     DeleteAfterDays(u32),
 }
 
+/// The account's `pop3_delete` setting.
+impl From<crate::config::Pop3Delete> for LeaveMode {
+    fn from(delete: crate::config::Pop3Delete) -> LeaveMode {
+        use crate::config::Pop3Delete;
+        match delete {
+            Pop3Delete::Never => LeaveMode::LeaveOnServer,
+            Pop3Delete::AfterDownload => LeaveMode::DeleteAfterDownload,
+            Pop3Delete::AfterDays(days) => LeaveMode::DeleteAfterDays(days),
+        }
+    }
+}
+
 impl LeaveMode {
     /// Whether a message downloaded at `downloaded_at` is due for deletion at `now`
     /// (both Unix seconds).
