@@ -414,6 +414,47 @@ async fn flag_move_and_delete_commands_reach_the_server() {
     engine.shutdown().await;
 }
 
+/// A refused password is explained (what, cause, fix) in the UI's error event, and
+/// the worker asks the password command again before the next attempt: once it
+/// prints the right password, the account comes up without a restart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_password_is_explained_and_asked_again() {
+    let stack = Stack::shared();
+    let user = stack.new_user("engine-pw").unwrap();
+    stack.seed(&user, &SeedSpec::inbox(2)).unwrap();
+    drop(stack.imap_login(&user).await.unwrap());
+    let setup = setup();
+    let account = account(&setup, "pw", &user, "imap", stack.ports().imaps);
+    let password_file = setup.root.join("pw.pw");
+    std::fs::write(&password_file, "not the password").unwrap();
+    let (engine, mut events) =
+        Engine::start_with(&setup.store, &setup.tokens, &[account], options()).unwrap();
+    let id = accounts(&engine, &mut events).await[0];
+    let message = next(&mut events, |e| match e {
+        Event::Error { message, .. } => Some(message.clone()),
+        _ => None,
+    })
+    .await;
+    assert!(message.contains("refused the password"), "{message}");
+    assert!(message.contains("password_command"), "{message}");
+
+    std::fs::write(&password_file, &user.password).unwrap();
+    // Attempts made before the file changed still fail: wait past them.
+    let came_up = async {
+        while !next(&mut events, |e| match e {
+            Event::Synced { account } if *account == id => Some(true),
+            Event::Error { .. } => Some(false),
+            _ => None,
+        })
+        .await
+        {}
+    };
+    tokio::time::timeout(Duration::from_secs(30), came_up)
+        .await
+        .expect("the account came up with the new password");
+    engine.shutdown().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dead_server_retries_with_growing_gaps_and_never_blocks_a_healthy_account() {
     let stack = Stack::shared();

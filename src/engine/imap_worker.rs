@@ -17,6 +17,7 @@ use super::worker::{Context, Job, open_store};
 use crate::auth::credentials::Credentials;
 use crate::mime;
 use crate::proto::ConnectOptions;
+use crate::proto::imap::ImapError;
 use crate::store::{Flags, FolderId, FolderRole, Store};
 use crate::sync::{FlagChange, IdleOutcome, ImapSync, SyncError, SyncProgress};
 
@@ -134,6 +135,13 @@ async fn attempt(context: &Context, state: &mut State, jobs: &mut UnboundedRecei
     let mut sync = match connect(context, &credentials).await {
         Ok(sync) => sync,
         Err(err) => {
+            if let SyncError::Imap(ImapError::Connect(proto)) = &err
+                && proto.is_login_refused()
+            {
+                // Resolved again next time: the password command may print the
+                // right one by then, a token may be renewed.
+                state.credentials = None;
+            }
             context.error("connecting", explain::sync_error(&err, &context.account));
             return Ended::Failed;
         }

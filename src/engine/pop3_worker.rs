@@ -78,11 +78,11 @@ async fn download_once(
             }
         }
     }
-    let Some(credentials) = credentials.as_ref() else {
+    let Some(resolved) = credentials.as_ref() else {
         return false;
     };
     let options = ConnectOptions::for_account(account);
-    let session = match credentials {
+    let session = match resolved {
         Credentials::Tokens(tokens) => {
             pop3::connect_oauth(account, tokens.as_ref(), &options).await
         }
@@ -91,6 +91,10 @@ async fn download_once(
     let session = match session {
         Ok(session) => session,
         Err(err) => {
+            if err.is_login_refused() {
+                // Resolved again next time (see the IMAP worker).
+                *credentials = None;
+            }
             context.error("connecting", explain::proto_error(&err, account));
             return false;
         }
