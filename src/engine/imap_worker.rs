@@ -1,19 +1,20 @@
 //! An IMAP account's worker: one connection for sync and commands, a second one
 //! that only IDLEs on the INBOX and says when it changed, so commands never wait
-//! for an IDLE to end. Any connection failure ends the session; the worker then
-//! reconnects with backoff and resumes (the store keeps what was synced).
+//! for an IDLE to end. A failure of the first connection ends the session; the
+//! worker then reconnects with backoff and resumes (the store keeps what was
+//! synced). The IDLE connection reconnects on its own: without it, only push stops.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
+use tokio::sync::mpsc::{self, UnboundedSender};
 use tokio::task::JoinHandle;
 
 use super::backoff::Backoff;
 use super::explain;
 use super::send::send_now;
-use super::worker::{Context, Job, open_store};
+use super::worker::{Context, Job, Jobs, open_store};
 use crate::auth::credentials::Credentials;
 use crate::mime;
 use crate::proto::ConnectOptions;
@@ -43,7 +44,7 @@ struct State {
     backoff: Backoff,
 }
 
-pub(super) async fn run(context: Context, mut jobs: UnboundedReceiver<Job>) {
+pub(super) async fn run(context: Context, mut jobs: Jobs) {
     let mut state = State {
         store: None,
         credentials: None,
@@ -103,7 +104,7 @@ fn label(job: &Job) -> &'static str {
 }
 
 /// Credentials (once), connect, then serve until shutdown or a failure.
-async fn attempt(context: &Context, state: &mut State, jobs: &mut UnboundedReceiver<Job>) -> Ended {
+async fn attempt(context: &Context, state: &mut State, jobs: &mut Jobs) -> Ended {
     let credentials = match &state.credentials {
         Some(credentials) => credentials.clone(),
         None => {
@@ -200,7 +201,7 @@ async fn session(
     state: &mut State,
     credentials: &Arc<Credentials>,
     sync: &mut ImapSync,
-    jobs: &mut UnboundedReceiver<Job>,
+    jobs: &mut Jobs,
 ) -> Result<(), SyncError> {
     let Some(store) = state.store.as_mut() else {
         return Ok(());
@@ -208,9 +209,17 @@ async fn session(
     sync_all(context, store, sync).await?;
     state.backoff.reset();
     while let Some(raw) = state.unfiled.pop() {
-        if let Err(err) = file_sent(context, store, sync, &raw).await {
-            state.unfiled.push(raw);
-            return Err(err);
+        match file_sent(context, store, sync, &raw).await {
+            Ok(()) => {}
+            Err(err) if err.is_connection_failure() => {
+                state.unfiled.push(raw);
+                return Err(err);
+            }
+            // Refused for good (quota, size): keeping it would fail every session.
+            Err(err) => context.error(
+                "saving to Sent",
+                explain::sync_error(&err, &context.account),
+            ),
         }
     }
     let inbox = folder_with_role(store, context, FolderRole::Inbox)?;
@@ -233,11 +242,13 @@ async fn session(
                 Some(job) => handle(context, store, sync, credentials, &mut state.unfiled, job).await?,
             },
             // `notices_tx` lives here, so this never yields None.
-            Some(notice) = notices.recv() => match (notice, inbox) {
-                (Ok(()), Some(inbox)) => sync_one(context, store, sync, inbox).await?,
-                (Ok(()), None) => {}
-                (Err(err), _) => return Err(err),
-            },
+            Some(()) = notices.recv() => {
+                // A burst of notices is one resync.
+                while notices.try_recv().is_ok() {}
+                if let Some(inbox) = inbox {
+                    sync_one(context, store, sync, inbox).await?;
+                }
+            }
         }
     }
 }
@@ -420,23 +431,33 @@ fn folder_with_role(
         .map(|f| f.id))
 }
 
-/// The IDLE connection: tells the session when the INBOX changed; reports its
-/// failure and ends (the session then reconnects everything).
+/// The IDLE connection: tells the session when the INBOX changed. Its failures are
+/// reported and it reconnects on its own, with backoff: a server that refuses a
+/// second connection costs push, not the session that serves the commands.
 async fn watch(
     context: Context,
     credentials: Arc<Credentials>,
     inbox: FolderId,
-    notices: UnboundedSender<Result<(), SyncError>>,
+    notices: UnboundedSender<()>,
 ) {
-    let failure = watch_until_failure(&context, &credentials, inbox, &notices).await;
-    let _ = notices.send(Err(failure));
+    let mut backoff = Backoff::new(context.options.backoff, context.id.0.unsigned_abs());
+    loop {
+        let failure =
+            watch_until_failure(&context, &credentials, inbox, &notices, &mut backoff).await;
+        context.error(
+            "watching the INBOX for new mail",
+            explain::sync_error(&failure, &context.account),
+        );
+        tokio::time::sleep(backoff.next_delay()).await;
+    }
 }
 
 async fn watch_until_failure(
     context: &Context,
     credentials: &Credentials,
     inbox: FolderId,
-    notices: &UnboundedSender<Result<(), SyncError>>,
+    notices: &UnboundedSender<()>,
+    backoff: &mut Backoff,
 ) -> SyncError {
     let mut store = match Store::open(&context.store_path) {
         Ok(store) => store,
@@ -451,13 +472,14 @@ async fn watch_until_failure(
         return err;
     }
     sync.conn().take_events();
-    let _ = notices.send(Ok(()));
+    backoff.reset();
+    let _ = notices.send(());
     loop {
         match sync.idle(&mut store, inbox, IDLE_WAIT).await {
             Ok(IdleOutcome::Changed) => {
                 // The session resyncs; these reports are not needed here.
                 sync.conn().take_events();
-                let _ = notices.send(Ok(()));
+                let _ = notices.send(());
             }
             Ok(IdleOutcome::TimedOut) => {}
             Err(err) => return err,

@@ -1,20 +1,19 @@
 //! A POP3 account's worker: downloads at start, on Refresh and every
 //! `pop3_interval`; after a failure it retries with backoff instead.
 
-use tokio::sync::mpsc::UnboundedReceiver;
 use tokio::time::Instant;
 
 use super::Event;
 use super::backoff::Backoff;
 use super::explain;
 use super::send::send_now;
-use super::worker::{Context, Job, local_job, open_store};
+use super::worker::{Context, Job, Jobs, local_job, open_store};
 use crate::auth::credentials::Credentials;
 use crate::proto::{ConnectOptions, pop3};
 use crate::store::{FolderRole, Store};
 use crate::sync::pop3::{DownloadRequest, download};
 
-pub(super) async fn run(context: Context, mut jobs: UnboundedReceiver<Job>) {
+pub(super) async fn run(context: Context, mut jobs: Jobs) {
     let mut backoff = Backoff::new(context.options.backoff, context.id.0.unsigned_abs());
     let mut store: Option<Store> = None;
     let mut credentials: Option<Credentials> = None;

@@ -9,12 +9,10 @@ use std::sync::mpsc::{Receiver, Sender};
 
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::worker::Job;
+use super::worker::{Job, set_local_flags};
 use super::{Command, Event};
 use crate::mime;
-use crate::store::{
-    AccountId, Flags, FolderId, MessageId, MessageSource, Store, StoreError, maildir,
-};
+use crate::store::{AccountId, Flags, FolderId, MessageId, MessageSource, Store, StoreError};
 
 /// Each account's job queue.
 pub(super) type Workers = HashMap<AccountId, UnboundedSender<Job>>;
@@ -187,10 +185,10 @@ enum OpenError {
     NoWorker(AccountId),
 }
 
-/// Render a message and mark it seen (in the store, in its Maildir file name, and
-/// on the IMAP server through the account's worker). When that changed an unread
-/// count, the account's folders follow the message. A body not downloaded yet is
-/// the account worker's to fetch.
+/// Render a message and mark it seen: in the store and its Maildir file name here
+/// (the account's folders follow the message, for the unread count), on the IMAP
+/// server through the account's worker (the store follows the server's OK). A body
+/// not downloaded yet is the account worker's to fetch.
 fn open_message(
     store: &mut Store,
     workers: &Workers,
@@ -214,13 +212,16 @@ fn open_message(
         id,
         rendered: Box::new(rendered),
     }];
-    if let Some(account) = mark_seen(store, id)? {
+    let envelope = store.envelope(id)?;
+    if !envelope.flags.seen {
+        let account = store.folder(envelope.folder)?.account;
+        let seen = Flags {
+            seen: true,
+            ..Flags::default()
+        };
         if store.imap_location(id)?.uid.is_some() {
-            // The server learns it too; the worker does that, off this thread.
-            let seen = Flags {
-                seen: true,
-                ..Flags::default()
-            };
+            // The server first, the store after its OK (as for every IMAP flag
+            // change): the worker does both, off this thread, and says Changed.
             forward(
                 workers,
                 account,
@@ -230,30 +231,12 @@ fn open_message(
                     remove: Flags::default(),
                 },
             )?;
+        } else if set_local_flags(store, id, seen, Flags::default())? {
+            events.push(Event::Folders {
+                account,
+                folders: store.folders(account)?,
+            });
         }
-        events.push(Event::Folders {
-            account,
-            folders: store.folders(account)?,
-        });
     }
     Ok(events)
-}
-
-/// Set the seen flag; returns the account whose counts changed, if any.
-fn mark_seen(store: &mut Store, id: MessageId) -> Result<Option<AccountId>, StoreError> {
-    let envelope = store.envelope(id)?;
-    if envelope.flags.seen {
-        return Ok(None);
-    }
-    let flags = Flags {
-        seen: true,
-        ..envelope.flags
-    };
-    match store.message_source(id)? {
-        MessageSource::File(_) => {
-            maildir::set_message_flags(store, id, flags)?;
-        }
-        MessageSource::Cached(_) | MessageSource::NotFetched => store.set_flags(id, flags)?,
-    }
-    Ok(Some(store.folder(envelope.folder)?.account))
 }

@@ -6,6 +6,8 @@
 //! they share: the job queue, the handle and the local (store-only) operations.
 
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
@@ -75,12 +77,37 @@ pub(super) enum Job {
 
 pub(super) struct Handle {
     jobs: UnboundedSender<Job>,
+    /// A Refresh is queued and not taken yet: another would only repeat it.
+    refresh_queued: Arc<AtomicBool>,
     task: JoinHandle<()>,
     grace: Duration,
 }
 
+/// The worker's end of its queue.
+pub(super) struct Jobs {
+    queue: UnboundedReceiver<Job>,
+    refresh_queued: Arc<AtomicBool>,
+}
+
+impl Jobs {
+    /// The next job; `None` once the engine closed the queue.
+    pub async fn recv(&mut self) -> Option<Job> {
+        let job = self.queue.recv().await;
+        if job == Some(Job::Refresh) {
+            // From now on a new request means something may have changed since.
+            self.refresh_queued.store(false, Ordering::SeqCst);
+        }
+        job
+    }
+}
+
 impl Handle {
+    /// Queues `job`; a Refresh while one is still queued is merged into it (an
+    /// account switch in the UI asks for one each time).
     pub fn send(&self, job: Job) {
+        if job == Job::Refresh && self.refresh_queued.swap(true, Ordering::SeqCst) {
+            return;
+        }
         let _ = self.jobs.send(job);
     }
 
@@ -102,16 +129,26 @@ impl Handle {
 
 pub(super) fn spawn(context: Context) -> Handle {
     let (jobs, queue) = mpsc::unbounded_channel();
+    let refresh_queued = Arc::new(AtomicBool::new(false));
+    let queue = Jobs {
+        queue,
+        refresh_queued: refresh_queued.clone(),
+    };
     let grace = context.options.shutdown_grace;
     let task = match context.account.receive {
         Receive::Imap => tokio::spawn(super::imap_worker::run(context, queue)),
         Receive::Pop3 => tokio::spawn(super::pop3_worker::run(context, queue)),
         Receive::Maildir => tokio::spawn(run_maildir(context, queue)),
     };
-    Handle { jobs, task, grace }
+    Handle {
+        jobs,
+        refresh_queued,
+        task,
+        grace,
+    }
 }
 
-async fn run_maildir(context: Context, mut jobs: UnboundedReceiver<Job>) {
+async fn run_maildir(context: Context, mut jobs: Jobs) {
     let mut store: Option<Store> = None;
     let mut timer = tokio::time::interval(RESCAN_EVERY);
     loop {
@@ -193,7 +230,7 @@ pub(super) fn local_job(context: &Context, store: &mut Store, job: Job) {
 }
 
 /// Applies a flag change to one message; true when it changed anything.
-fn set_local_flags(
+pub(super) fn set_local_flags(
     store: &mut Store,
     id: MessageId,
     add: Flags,
@@ -247,5 +284,38 @@ async fn rescan(context: &Context, store: Option<Store>) -> Option<Store> {
             context.error("scanning", join);
             None
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_refresh_asked_for_while_one_waits_is_merged_into_it() {
+        let (jobs, queue) = mpsc::unbounded_channel();
+        let refresh_queued = Arc::new(AtomicBool::new(false));
+        let handle = Handle {
+            jobs,
+            refresh_queued: refresh_queued.clone(),
+            task: tokio::spawn(async {}),
+            grace: Duration::ZERO,
+        };
+        let mut queue = Jobs {
+            queue,
+            refresh_queued,
+        };
+        let delete = Job::Delete { ids: Vec::new() };
+        handle.send(Job::Refresh);
+        handle.send(Job::Refresh);
+        handle.send(delete.clone());
+        handle.send(Job::Refresh);
+        assert_eq!(queue.recv().await, Some(Job::Refresh));
+        assert_eq!(queue.recv().await, Some(delete));
+        // Taken: the next request may see changes the running one missed.
+        handle.send(Job::Refresh);
+        assert_eq!(queue.recv().await, Some(Job::Refresh));
+        handle.stop().await;
+        assert_eq!(queue.recv().await, None);
     }
 }

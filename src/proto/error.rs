@@ -183,7 +183,10 @@ impl ProtoError {
     /// The server refused the credentials themselves (a password, or a token over
     /// SASL): logging in again with the same ones cannot help.
     pub fn is_login_refused(&self) -> bool {
-        matches!(self, ProtoError::PasswordRejected { .. } | ProtoError::Sasl(_))
+        matches!(
+            self,
+            ProtoError::PasswordRejected { .. } | ProtoError::Sasl(_)
+        )
     }
 
     /// The SASL refusal, when that is what this is.
