@@ -1046,6 +1046,24 @@ fn message_window_matches_the_whole_message_at_every_scroll() {
     }
 }
 
+/// "Sent" is a result to read: the store changes that follow it (the copy filed in
+/// Sent, its resync) do not wipe it, as they wipe progress.
+#[test]
+fn a_sent_notice_outlives_the_changes_that_follow_it() {
+    let mut model = loaded((120, 40));
+    engine(
+        &mut model,
+        Event::Sent {
+            account: WORK,
+            outbox: postern::store::OutboxId(1),
+            reply: "250 2.0.0 Ok: queued".into(),
+        },
+    );
+    engine(&mut model, Event::Changed { account: WORK });
+    engine(&mut model, Event::Synced { account: WORK });
+    assert!(screen(&model).contains("work: sent (250 2.0.0 Ok: queued)"));
+}
+
 #[test]
 fn background_work_shows_in_the_status_line() {
     let mut model = loaded((120, 40));

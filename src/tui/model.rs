@@ -23,6 +23,9 @@ pub enum Focus {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Status {
     None,
+    /// Background work under way (sync progress, a reconnect): gone when it ends.
+    Busy(String),
+    /// A result to read ("sent"): stays until something else is said.
     Info(String),
     Error(String),
 }

@@ -87,7 +87,7 @@ fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
         Action::Refresh => match model.account() {
             Some(account) => {
                 let (id, name) = (account.id, account.name.clone());
-                model.status = Status::Info(format!("checking {name} for new mail"));
+                model.status = Status::Busy(format!("checking {name} for new mail"));
                 vec![Effect::Engine(Command::Refresh { account: id })]
             }
             None => Vec::new(),
@@ -419,7 +419,7 @@ fn on_event(model: &mut Model, event: Event) -> Vec<Effect> {
             Vec::new()
         }
         Event::Changed { account } => {
-            if matches!(model.status, Status::Info(_)) {
+            if matches!(model.status, Status::Busy(_)) {
                 model.status = Status::None;
             }
             let is_current = model.account().map(|a| a.id) == Some(account);
@@ -463,7 +463,7 @@ fn on_event(model: &mut Model, event: Event) -> Vec<Effect> {
             Vec::new()
         }
         Event::Synced { .. } => {
-            if matches!(model.status, Status::Info(_)) {
+            if matches!(model.status, Status::Busy(_)) {
                 model.status = Status::None;
             }
             Vec::new()
@@ -499,9 +499,10 @@ fn on_event(model: &mut Model, event: Event) -> Vec<Effect> {
 }
 
 /// Show `text` unless an error is on show (errors stay until the next key).
+/// Says what background work is doing, never over an error.
 fn inform(model: &mut Model, text: String) {
     if !matches!(model.status, Status::Error(_)) {
-        model.status = Status::Info(text);
+        model.status = Status::Busy(text);
     }
 }
 

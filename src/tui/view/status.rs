@@ -64,7 +64,7 @@ pub fn draw(model: &Model, frame: &mut Frame, area: Rect) {
     let room = columns.saturating_sub(width(&place));
     let (text, style) = match &model.status {
         Status::Error(e) => (truncate(&safe(e), room), theme::error()),
-        Status::Info(i) => (truncate(&safe(i), room), theme::info()),
+        Status::Busy(i) | Status::Info(i) => (truncate(&safe(i), room), theme::info()),
         Status::None => (fit_right(&hints(model.focus), room), theme::muted()),
     };
     let line = Line::from(vec![
