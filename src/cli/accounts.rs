@@ -8,13 +8,12 @@ use chrono::Local;
 use crate::auth::account::token_manager;
 use crate::auth::credentials::Credentials;
 use crate::auth::manager::TokenStatus;
-use crate::auth::password::DEFAULT_COMMAND_TIMEOUT;
 use crate::config::{Account, Auth, Config, Receive};
 use crate::paths::Paths;
 use crate::proto::{self, ConnectOptions};
 
 use super::output::local_time;
-use crate::engine::explain::{Problem, credentials_error, proto_error};
+use crate::engine::explain::{Problem, proto_error};
 
 pub async fn accounts(paths: &Paths, config: &Config, check: bool) -> anyhow::Result<ExitCode> {
     let mut all_ok = true;
@@ -125,11 +124,10 @@ async fn check_account(paths: &Paths, account: &Account) -> bool {
         );
         return exists;
     };
-    let credentials =
-        match Credentials::of(&paths.token_dir(), account, DEFAULT_COMMAND_TIMEOUT).await {
-            Ok(credentials) => credentials,
-            Err(error) => return report(label, account, Err(credentials_error(&error, account))),
-        };
+    let credentials = match super::remote::credentials(paths, account).await {
+        Ok(credentials) => credentials,
+        Err(problem) => return report(label, account, Err(problem)),
+    };
     let mut ok = report(
         label,
         account,
@@ -173,27 +171,13 @@ async fn check_receive(
     credentials: &Credentials,
     options: &ConnectOptions,
 ) -> Result<(), Problem> {
-    let outcome = match (credentials, account.receive) {
-        (Credentials::Tokens(tokens), Receive::Pop3) => {
-            proto::pop3::connect_oauth(account, tokens.as_ref(), options)
-                .await
-                .map(drop)
-        }
-        (Credentials::Tokens(tokens), _) => {
-            proto::imap::connect_oauth(account, tokens.as_ref(), options)
-                .await
-                .map(drop)
-        }
-        (Credentials::Password(secret), Receive::Pop3) => {
-            proto::pop3::connect_password(account, secret, options)
-                .await
-                .map(drop)
-        }
-        (Credentials::Password(secret), _) => {
-            proto::imap::connect_password(account, secret, options)
-                .await
-                .map(drop)
-        }
+    let outcome = match account.receive {
+        Receive::Pop3 => proto::pop3::connect(account, credentials, options)
+            .await
+            .map(drop),
+        _ => proto::imap::connect(account, credentials, options)
+            .await
+            .map(drop),
     };
     outcome.map_err(|e| proto_error(&e, account))
 }
@@ -203,16 +187,9 @@ async fn check_smtp(
     credentials: &Credentials,
     options: &ConnectOptions,
 ) -> Result<(), Problem> {
-    let outcome = match credentials {
-        Credentials::Tokens(tokens) => {
-            proto::smtp::connect_oauth(account, tokens.as_ref(), options)
-                .await
-                .map(drop)
-        }
-        Credentials::Password(secret) => proto::smtp::connect_password(account, secret, options)
-            .await
-            .map(drop),
-    };
+    let outcome = proto::smtp::connect(account, credentials, options)
+        .await
+        .map(drop);
     outcome.map_err(|e| proto_error(&e, account))
 }
 

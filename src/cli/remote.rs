@@ -40,49 +40,22 @@ pub async fn imap(
     id: AccountId,
 ) -> Result<ImapSync, Problem> {
     let options = ConnectOptions::for_account(account);
-    let connected = match credentials {
-        Credentials::Tokens(tokens) => {
-            ImapSync::connect_oauth(
-                account,
-                tokens.as_ref(),
-                &options,
-                id,
-                SyncOptions::default(),
-            )
-            .await
-        }
-        Credentials::Password(secret) => {
-            ImapSync::connect_password(account, secret, &options, id, SyncOptions::default()).await
-        }
-    };
-    connected.map_err(|error| sync_error(&error, account))
+    ImapSync::connect(account, credentials, &options, id, SyncOptions::default())
+        .await
+        .map_err(|error| sync_error(&error, account))
 }
 
 /// A logged-in POP3 session.
 pub async fn pop3(account: &Account, credentials: &Credentials) -> Result<Pop3Session, Problem> {
     let options = ConnectOptions::for_account(account);
-    let connected = match credentials {
-        Credentials::Tokens(tokens) => {
-            proto::pop3::connect_oauth(account, tokens.as_ref(), &options).await
-        }
-        Credentials::Password(secret) => {
-            proto::pop3::connect_password(account, secret, &options).await
-        }
-    };
-    connected.map_err(|error| proto_error(&error, account))
+    proto::pop3::connect(account, credentials, &options)
+        .await
+        .map_err(|error| proto_error(&error, account))
 }
 
 /// A logged-in SMTP session; the raw error, because the outbox records it per message.
 pub async fn smtp(account: &Account, credentials: &Credentials) -> Result<SmtpSession, ProtoError> {
-    let options = ConnectOptions::for_account(account);
-    match credentials {
-        Credentials::Tokens(tokens) => {
-            proto::smtp::connect_oauth(account, tokens.as_ref(), &options).await
-        }
-        Credentials::Password(secret) => {
-            proto::smtp::connect_password(account, secret, &options).await
-        }
-    }
+    proto::smtp::connect(account, credentials, &ConnectOptions::for_account(account)).await
 }
 
 /// Whether the account keeps its mail on an IMAP server (flags, moves and deletes

@@ -161,28 +161,14 @@ async fn attempt(context: &Context, state: &mut State, jobs: &mut Jobs) -> Ended
 
 async fn connect(context: &Context, credentials: &Credentials) -> Result<ImapSync, SyncError> {
     let options = ConnectOptions::for_account(&context.account);
-    match credentials {
-        Credentials::Tokens(tokens) => {
-            ImapSync::connect_oauth(
-                &context.account,
-                tokens.as_ref(),
-                &options,
-                context.id,
-                context.options.sync,
-            )
-            .await
-        }
-        Credentials::Password(secret) => {
-            ImapSync::connect_password(
-                &context.account,
-                secret,
-                &options,
-                context.id,
-                context.options.sync,
-            )
-            .await
-        }
-    }
+    ImapSync::connect(
+        &context.account,
+        credentials,
+        &options,
+        context.id,
+        context.options.sync,
+    )
+    .await
 }
 
 /// Aborts the IDLE watcher when the session ends, however it ends.

@@ -81,13 +81,7 @@ async fn download_once(
         return false;
     };
     let options = ConnectOptions::for_account(account);
-    let session = match resolved {
-        Credentials::Tokens(tokens) => {
-            pop3::connect_oauth(account, tokens.as_ref(), &options).await
-        }
-        Credentials::Password(secret) => pop3::connect_password(account, secret, &options).await,
-    };
-    let session = match session {
+    let session = match pop3::connect(account, resolved, &options).await {
         Ok(session) => session,
         Err(err) => {
             if err.is_login_refused() {

@@ -65,14 +65,7 @@ async fn send_queued(
     let account = &context.account;
     let options = ConnectOptions::for_account(account);
     let options = &options;
-    let connect = move || async move {
-        match credentials {
-            Credentials::Tokens(tokens) => {
-                smtp::connect_oauth(account, tokens.as_ref(), options).await
-            }
-            Credentials::Password(secret) => smtp::connect_password(account, secret, options).await,
-        }
-    };
+    let connect = move || smtp::connect(account, credentials, options);
     let run = match send_outbox(store, context.id, connect).await {
         Ok(run) => run,
         Err(err) => {

@@ -19,6 +19,7 @@ use super::line::{read_line, strip_prefix_ignore_case};
 use super::stream::MailStream;
 use super::tls::{self, Connected};
 use super::{ConnectOptions, Peer, Timeouts};
+use crate::auth::credentials::Credentials;
 use crate::auth::sasl::{self, OAuthSasl, Protocol, SaslFailure};
 use crate::auth::{AccessTokens, Secret};
 use crate::config::Account;
@@ -57,6 +58,18 @@ pub async fn connect_authenticated<T: AccessTokens>(
     tokens: &T,
 ) -> Result<Pop3Session, ProtoError> {
     connect_oauth(account, tokens, &ConnectOptions::for_account(account)).await
+}
+
+/// Connects and logs in with whichever credentials the account has.
+pub async fn connect(
+    account: &Account,
+    credentials: &Credentials,
+    options: &ConnectOptions,
+) -> Result<Pop3Session, ProtoError> {
+    match credentials {
+        Credentials::Tokens(tokens) => connect_oauth(account, tokens.as_ref(), options).await,
+        Credentials::Password(secret) => connect_password(account, secret, options).await,
+    }
 }
 
 /// [`connect_authenticated`] with options; one `token_rejected` and one retry when

@@ -19,6 +19,7 @@ use super::error::ProtoError;
 use super::stream::MailStream;
 use super::tls::{self, Connected};
 use super::{ConnectOptions, Peer, Timeouts};
+use crate::auth::credentials::Credentials;
 use crate::auth::sasl::{OAuthSasl, Protocol, SaslExchange, SaslFailure};
 use crate::auth::{AccessTokens, Secret};
 use crate::config::Account;
@@ -60,6 +61,18 @@ pub async fn connect_authenticated<T: AccessTokens>(
     tokens: &T,
 ) -> Result<SmtpSession, ProtoError> {
     connect_oauth(account, tokens, &ConnectOptions::for_account(account)).await
+}
+
+/// Connects and logs in with whichever credentials the account has.
+pub async fn connect(
+    account: &Account,
+    credentials: &Credentials,
+    options: &ConnectOptions,
+) -> Result<SmtpSession, ProtoError> {
+    match credentials {
+        Credentials::Tokens(tokens) => connect_oauth(account, tokens.as_ref(), options).await,
+        Credentials::Password(secret) => connect_password(account, secret, options).await,
+    }
 }
 
 /// [`connect_authenticated`] with options; one `token_rejected` and one retry when

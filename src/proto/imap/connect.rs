@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use tokio::io::{AsyncWriteExt, BufReader};
 
+use crate::auth::credentials::Credentials;
 use crate::auth::sasl::{ImapAuthenticator, Mechanism, OAuthSasl, Protocol, SaslFailure};
 use crate::auth::{AccessTokens, Secret};
 use crate::config::{Account, Endpoint};
@@ -22,6 +23,18 @@ use crate::proto::{ConnectOptions, Peer, Timeouts, starttls};
 /// A logged-in IMAP session.
 pub type ImapSession = async_imap::Session<MailStream>;
 type ImapClient = async_imap::Client<MailStream>;
+
+/// Connects and logs in with whichever credentials the account has.
+pub async fn connect(
+    account: &Account,
+    credentials: &Credentials,
+    options: &ConnectOptions,
+) -> Result<ImapSession, ProtoError> {
+    match credentials {
+        Credentials::Tokens(tokens) => connect_oauth(account, tokens.as_ref(), options).await,
+        Credentials::Password(secret) => connect_password(account, secret, options).await,
+    }
+}
 
 /// Connects to the account's IMAP server and logs in with OAuth2, choosing the
 /// mechanism from the server's capabilities.

@@ -16,7 +16,7 @@ mod quote;
 mod reader;
 
 pub use conn::{Capabilities, Completion, Handled, ImapConn, Selected, ServerEvents};
-pub use connect::{ImapSession, connect_authenticated, connect_oauth, connect_password};
+pub use connect::{ImapSession, connect, connect_authenticated, connect_oauth, connect_password};
 pub use error::ImapError;
 pub use fetch::{DATE_ITEMS, ENVELOPE_ITEMS, FetchedEnvelope, RawFetch, uid_and_internal_date};
 pub use list::RemoteFolder;

@@ -24,6 +24,7 @@ pub use idle::IdleOutcome;
 pub use search::SearchQuery;
 pub use uidset::uid_set;
 
+use crate::auth::credentials::Credentials;
 use crate::auth::{AccessTokens, Secret};
 use crate::config::Account;
 use crate::proto::imap::{self, ImapConn, ImapError};
@@ -88,6 +89,21 @@ pub struct ImapSync {
 }
 
 impl ImapSync {
+    /// Connects with whichever credentials the account has, for the store's
+    /// `account`.
+    pub async fn connect(
+        config: &Account,
+        credentials: &Credentials,
+        connect: &ConnectOptions,
+        account: AccountId,
+        options: SyncOptions,
+    ) -> Result<ImapSync, SyncError> {
+        let session = imap::connect(config, credentials, connect)
+            .await
+            .map_err(ImapError::from)?;
+        ImapSync::from_session(config, session, connect, account, options).await
+    }
+
     /// Connects with OAuth2 (see [`imap::connect_oauth`]) for the store's `account`.
     pub async fn connect_oauth<T: AccessTokens>(
         config: &Account,
