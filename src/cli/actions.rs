@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use crate::config::{Account, Receive};
 use crate::paths::Paths;
-use crate::store::maildir::set_message_flags;
+use crate::store::maildir::change_local_flags;
 use crate::store::{AccountId, Flags, MessageId, Store};
 use crate::sync::imap::{FlagChange, ImapSync};
 
@@ -63,15 +63,10 @@ pub async fn flag(
                 .map_err(|error| sync_error(&error, account))?;
             imap.logout().await;
         }
-        Receive::Maildir => {
+        // Maildir files and downloaded mail: the flags are postern's own.
+        Receive::Maildir | Receive::Pop3 => {
             for row in &rows {
-                set_message_flags(&mut store, row.id, change.apply(row.flags))?;
-            }
-        }
-        // Downloaded mail lives only here: the flags are postern's own.
-        Receive::Pop3 => {
-            for row in &rows {
-                store.set_flags(row.id, change.apply(row.flags))?;
+                change_local_flags(&mut store, row.id, change.add, change.remove)?;
             }
         }
     }

@@ -9,10 +9,12 @@ use std::sync::mpsc::{Receiver, Sender};
 
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::worker::{Job, set_local_flags};
+use super::worker::Job;
 use super::{Command, Event};
 use crate::mime;
-use crate::store::{AccountId, Flags, FolderId, MessageId, MessageSource, Store, StoreError};
+use crate::store::{
+    AccountId, Flags, FolderId, MessageId, MessageSource, Store, StoreError, maildir,
+};
 
 /// Each account's job queue.
 pub(super) type Workers = HashMap<AccountId, UnboundedSender<Job>>;
@@ -231,7 +233,7 @@ fn open_message(
                     remove: Flags::default(),
                 },
             )?;
-        } else if set_local_flags(store, id, seen, Flags::default())? {
+        } else if maildir::change_local_flags(store, id, seen, Flags::default())? {
             events.push(Event::Folders {
                 account,
                 folders: store.folders(account)?,

@@ -15,7 +15,7 @@ use tokio::task::JoinHandle;
 
 use super::{EngineOptions, Event};
 use crate::config::{Account, Receive};
-use crate::store::{AccountId, Flags, FolderId, MessageId, MessageSource, Store, maildir};
+use crate::store::{AccountId, Flags, FolderId, MessageId, Store, maildir};
 
 /// How often a Maildir account is rescanned when nobody asks.
 const RESCAN_EVERY: Duration = Duration::from_secs(60);
@@ -200,7 +200,7 @@ pub(super) fn local_job(context: &Context, store: &mut Store, job: Job) {
         Job::SetFlags { ids, add, remove } => {
             let mut changed = false;
             for id in ids {
-                match set_local_flags(store, id, add, remove) {
+                match maildir::change_local_flags(store, id, add, remove) {
                     Ok(did) => changed |= did,
                     Err(err) => context.error("changing flags", err),
                 }
@@ -227,27 +227,6 @@ pub(super) fn local_job(context: &Context, store: &mut Store, job: Job) {
         ),
         Job::Refresh | Job::Send { .. } => {}
     }
-}
-
-/// Applies a flag change to one message; true when it changed anything.
-pub(super) fn set_local_flags(
-    store: &mut Store,
-    id: MessageId,
-    add: Flags,
-    remove: Flags,
-) -> Result<bool, crate::store::StoreError> {
-    let old = store.envelope(id)?.flags;
-    let new = old.changed(add, remove);
-    if new == old {
-        return Ok(false);
-    }
-    match store.message_source(id)? {
-        MessageSource::File(_) => {
-            maildir::set_message_flags(store, id, new)?;
-        }
-        MessageSource::Cached(_) | MessageSource::NotFetched => store.set_flags(id, new)?,
-    }
-    Ok(true)
 }
 
 /// One Maildir rescan. The store connection is kept between runs.

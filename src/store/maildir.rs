@@ -12,7 +12,10 @@ use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
-use super::{AccountId, Flags, FolderId, FolderRole, MessageId, NewEnvelope, Store, StoreError};
+use super::{
+    AccountId, Flags, FolderId, FolderRole, MessageId, MessageSource, NewEnvelope, Store,
+    StoreError,
+};
 use crate::mime::parse_envelope;
 
 /// What a scan changed. Files that could not be indexed are listed in
@@ -92,6 +95,29 @@ pub fn set_maildir_flags(path: &Path, flags: Flags) -> Result<PathBuf, StoreErro
         fs::rename(path, &new_path).map_err(io_error)?;
     }
     Ok(new_path)
+}
+
+/// Applies a flag change to a message whose flags are postern's to keep (a Maildir
+/// file, renamed to match; a downloaded POP3 message); true when anything changed.
+/// IMAP messages change on the server first (`sync::imap`).
+pub fn change_local_flags(
+    store: &mut Store,
+    id: MessageId,
+    add: Flags,
+    remove: Flags,
+) -> Result<bool, StoreError> {
+    let old = store.envelope(id)?.flags;
+    let new = old.changed(add, remove);
+    if new == old {
+        return Ok(false);
+    }
+    match store.message_source(id)? {
+        MessageSource::File(_) => {
+            set_message_flags(store, id, new)?;
+        }
+        MessageSource::Cached(_) | MessageSource::NotFetched => store.set_flags(id, new)?,
+    }
+    Ok(true)
 }
 
 /// Change a Maildir message's flags: rename its file, then record the new
