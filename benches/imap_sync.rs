@@ -21,6 +21,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use postern::auth::Secret;
+use postern::auth::credentials::Credentials;
 use postern::config::{Account, Config};
 use postern::proto::ConnectOptions;
 use postern::store::{AccountId, Store};
@@ -240,9 +241,9 @@ fn account(port: u16, ca: &Path, user: &str) -> Account {
 
 async fn connect(stack: &Stack, user: &TestUser, id: AccountId) -> ImapSync {
     let account = account(stack.ports().imaps, stack.ca_file(), &user.name);
-    ImapSync::connect_password(
+    ImapSync::connect(
         &account,
-        &Secret::new(user.password.clone()),
+        &Credentials::Password(Secret::new(user.password.clone())),
         &ConnectOptions::default(),
         id,
         SyncOptions::default(),
@@ -261,9 +262,9 @@ async fn child() {
         .upsert_account("b", &var("BENCH_USER"))
         .expect("account");
     let start = Instant::now();
-    let mut sync = ImapSync::connect_password(
+    let mut sync = ImapSync::connect(
         &account,
-        &Secret::new(var("BENCH_PASSWORD")),
+        &Credentials::Password(Secret::new(var("BENCH_PASSWORD"))),
         &ConnectOptions::default(),
         id,
         SyncOptions::default(),

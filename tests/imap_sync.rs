@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use postern::auth::Secret;
+use postern::auth::credentials::Credentials;
 use postern::config::{Account, Config};
 use postern::proto::ConnectOptions;
 use postern::store::{AccountId, Flags, FolderId, FolderRole, MessageSource, Store};
@@ -53,9 +54,9 @@ async fn connect(
     store_account: AccountId,
     options: SyncOptions,
 ) -> Result<ImapSync, SyncError> {
-    ImapSync::connect_password(
+    ImapSync::connect(
         account,
-        &Secret::new(user.password.clone()),
+        &Credentials::Password(Secret::new(user.password.clone())),
         &ConnectOptions::default(),
         store_account,
         options,

@@ -25,7 +25,6 @@ pub use search::SearchQuery;
 pub use uidset::uid_set;
 
 use crate::auth::credentials::Credentials;
-use crate::auth::{AccessTokens, Secret};
 use crate::config::Account;
 use crate::proto::imap::{self, ImapConn, ImapError};
 use crate::proto::{ConnectOptions, ProtoError};
@@ -99,34 +98,6 @@ impl ImapSync {
         options: SyncOptions,
     ) -> Result<ImapSync, SyncError> {
         let session = imap::connect(config, credentials, connect)
-            .await
-            .map_err(ImapError::from)?;
-        ImapSync::from_session(config, session, connect, account, options).await
-    }
-
-    /// Connects with OAuth2 (see [`imap::connect_oauth`]) for the store's `account`.
-    pub async fn connect_oauth<T: AccessTokens>(
-        config: &Account,
-        tokens: &T,
-        connect: &ConnectOptions,
-        account: AccountId,
-        options: SyncOptions,
-    ) -> Result<ImapSync, SyncError> {
-        let session = imap::connect_oauth(config, tokens, connect)
-            .await
-            .map_err(ImapError::from)?;
-        ImapSync::from_session(config, session, connect, account, options).await
-    }
-
-    /// Connects with a password (see [`imap::connect_password`]).
-    pub async fn connect_password(
-        config: &Account,
-        password: &Secret,
-        connect: &ConnectOptions,
-        account: AccountId,
-        options: SyncOptions,
-    ) -> Result<ImapSync, SyncError> {
-        let session = imap::connect_password(config, password, connect)
             .await
             .map_err(ImapError::from)?;
         ImapSync::from_session(config, session, connect, account, options).await
