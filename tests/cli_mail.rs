@@ -188,6 +188,30 @@ fn folder_dir(user: &TestUser, folder: &str) -> PathBuf {
     postern_test_stack::seed::folder_dir(&user.maildir, folder).unwrap()
 }
 
+/// A folder the server cannot open (its Maildir unreadable) is reported and the
+/// exit code says so, but the other folders still sync.
+#[tokio::test]
+async fn a_folder_the_server_refuses_does_not_stop_the_others() {
+    use std::os::unix::fs::PermissionsExt;
+    let stack = Stack::shared();
+    let user = stack.new_user("cli-broken").unwrap();
+    stack.seed(&user, &SeedSpec::inbox(3)).unwrap();
+    stack.seed(&user, &SeedSpec::folder("Broken", 1)).unwrap();
+    let cur = folder_dir(&user, "Broken").join("cur");
+    std::fs::set_permissions(&cur, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let profile = Profile::new();
+    profile.write_config(&[profile.account(stack, "ada", &user, &Kind::Imap, None)]);
+    let out = profile.run(&["sync", "ada"]).await;
+    std::fs::set_permissions(&cur, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(!out.status.success(), "{stdout}{stderr}");
+    assert!(stdout.contains("ada: 3 new"), "{stdout}{stderr}");
+    assert!(stderr.contains("syncing folder Broken"), "{stderr}");
+}
+
 #[tokio::test]
 async fn imap_sync_then_list_and_read_show_the_seeded_mail() {
     let stack = Stack::shared();

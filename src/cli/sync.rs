@@ -20,6 +20,8 @@ struct Summary {
     removed: usize,
     /// Lines worth a note (files a Maildir scan skipped, ...).
     notes: Vec<String>,
+    /// Folders that failed while the others synced (the exit code says so).
+    failures: Vec<String>,
 }
 
 pub async fn sync(paths: &Paths, config: &Config, only: Option<&Account>) -> ExitCode {
@@ -43,6 +45,10 @@ pub async fn sync(paths: &Paths, config: &Config, only: Option<&Account>) -> Exi
                 for note in summary.notes {
                     say!("{}: {note}", account.name);
                 }
+                for failure in &summary.failures {
+                    say!("postern: {}: {failure}", account.name);
+                }
+                all_ok &= summary.failures.is_empty();
             }
             Err(error) => {
                 all_ok = false;
@@ -74,6 +80,7 @@ async fn sync_account(paths: &Paths, account: &Account) -> anyhow::Result<Summar
                     .iter()
                     .map(|(path, why)| format!("skipped {}: {why}", path.display()))
                     .collect(),
+                ..Summary::default()
             })
         }
         Receive::Imap => {
@@ -83,13 +90,22 @@ async fn sync_account(paths: &Paths, account: &Account) -> anyhow::Result<Summar
             let folders = imap.sync_folders(&mut store).await.map_err(explain)?;
             let mut summary = Summary::default();
             for folder in folders {
-                let report = imap
-                    .sync_folder(&mut store, folder.id, &mut |_| {})
-                    .await
-                    .map_err(|error| {
-                        anyhow::Error::new(explain(error))
-                            .context(format!("syncing folder {}", folder.name))
-                    })?;
+                // A folder the server refuses does not stop the others (as in the
+                // UI); a broken connection does.
+                let report = match imap.sync_folder(&mut store, folder.id, &mut |_| {}).await {
+                    Ok(report) => report,
+                    Err(error) if !error.is_connection_failure() => {
+                        let problem = explain(error);
+                        summary
+                            .failures
+                            .push(format!("syncing folder {}: {problem}", folder.name));
+                        continue;
+                    }
+                    Err(error) => {
+                        return Err(anyhow::Error::new(explain(error))
+                            .context(format!("syncing folder {}", folder.name)));
+                    }
+                };
                 summary.new += report.fetched;
                 summary.flags_changed += report.flags_changed;
                 summary.removed += report.removed;
@@ -113,6 +129,7 @@ async fn sync_account(paths: &Paths, account: &Account) -> anyhow::Result<Summar
                     .then(|| format!("{} deleted from the server", report.deleted))
                     .into_iter()
                     .collect(),
+                ..Summary::default()
             })
         }
     }
