@@ -130,9 +130,13 @@ async fn attempt(context: &Context, state: &mut State, jobs: &mut Jobs) -> Ended
             }
         }
     };
+    // Out of the state for the session, back in after it: the session needs both.
     if open_store(context, &mut state.store).is_none() {
         return Ended::Failed;
     }
+    let Some(mut store) = state.store.take() else {
+        return Ended::Failed;
+    };
     let mut sync = match connect(context, &credentials).await {
         Ok(sync) => sync,
         Err(err) => {
@@ -144,10 +148,13 @@ async fn attempt(context: &Context, state: &mut State, jobs: &mut Jobs) -> Ended
                 state.credentials = None;
             }
             context.error("connecting", explain::sync_error(&err, &context.account));
+            state.store = Some(store);
             return Ended::Failed;
         }
     };
-    match session(context, state, &credentials, &mut sync, jobs).await {
+    let ended = session(context, state, &mut store, &credentials, &mut sync, jobs).await;
+    state.store = Some(store);
+    match ended {
         Ok(()) => {
             let _ = tokio::time::timeout(LOGOUT_WAIT, sync.logout()).await;
             Ended::Shutdown
@@ -185,13 +192,11 @@ impl Drop for Watcher {
 async fn session(
     context: &Context,
     state: &mut State,
+    store: &mut Store,
     credentials: &Arc<Credentials>,
     sync: &mut ImapSync,
     jobs: &mut Jobs,
 ) -> Result<(), SyncError> {
-    let Some(store) = state.store.as_mut() else {
-        return Ok(());
-    };
     sync_all(context, store, sync).await?;
     state.backoff.reset();
     while let Some(raw) = state.unfiled.pop() {

@@ -17,6 +17,11 @@ use std::time::Duration;
 pub use error::{ProtoError, RefusedRecipient, TlsError};
 pub use stream::MailStream;
 
+/// The largest message postern accepts from a server (a POP3 RETR, an IMAP body):
+/// a hostile or broken server cannot make it buffer without end (SQLite's own limit
+/// for one value is 1 GB).
+pub const MAX_MESSAGE_BYTES: usize = 256 * 1024 * 1024;
+
 use crate::auth::sasl::Mechanism;
 
 /// Time limits for network steps. Every socket operation runs under one of these.

@@ -25,9 +25,7 @@ use crate::auth::{AccessTokens, Secret};
 use crate::config::Account;
 use crate::proto::login::{self, SaslSession};
 
-/// The largest message RETR accepts: a hostile or broken server cannot make postern
-/// buffer without end (SQLite's own limit for one value is 1 GB).
-pub const MAX_MESSAGE_BYTES: usize = 256 * 1024 * 1024;
+pub use super::MAX_MESSAGE_BYTES;
 
 /// A message's number in this session and its size in octets (`LIST`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -8,9 +8,7 @@ use super::Explanation;
 
 /// Explains `failure` for `account` (its provider, flow and servers pick the advice).
 pub fn explain_sasl(failure: &SaslFailure, account: &Account) -> Explanation {
-    let host = endpoint(account, failure.protocol)
-        .map(|e| format!("{}:{}", e.host, e.port))
-        .unwrap_or_else(|| "the server".to_owned());
+    let host = host_label(account, failure.protocol);
     let what = match &failure.challenge {
         Some(challenge) => format!(
             "{host} ({}) refused the {} login: {} (challenge: {challenge})",
@@ -31,9 +29,7 @@ pub fn explain_password(
     server_response: &str,
     account: &Account,
 ) -> Explanation {
-    let host = endpoint(account, protocol)
-        .map(|e| format!("{}:{}", e.host, e.port))
-        .unwrap_or_else(|| "the server".to_owned());
+    let host = host_label(account, protocol);
     let section = format!("[accounts.{}.auth]", account.name);
     Explanation {
         what: format!(
@@ -51,6 +47,13 @@ pub fn explain_password(
             account.email
         ),
     }
+}
+
+/// `host:port` of the account's server for `protocol`, for messages.
+fn host_label(account: &Account, protocol: Protocol) -> String {
+    endpoint(account, protocol)
+        .map(|e| format!("{}:{}", e.host, e.port))
+        .unwrap_or_else(|| "the server".to_owned())
 }
 
 fn endpoint(account: &Account, protocol: Protocol) -> Option<&Endpoint> {

@@ -13,8 +13,9 @@ use tokio::io::{AsyncRead, AsyncReadExt};
 /// Bytes asked of the stream per read.
 const READ_CHUNK: usize = 64 * 1024;
 
-/// The largest single response accepted (a whole message body is one response).
-const MAX_RESPONSE: usize = 512 * 1024 * 1024;
+/// The largest single response accepted: a whole message body is one response,
+/// with room for the FETCH items around it.
+const MAX_RESPONSE: usize = crate::proto::MAX_MESSAGE_BYTES + 1024 * 1024;
 
 /// Why no response could be read.
 #[derive(Debug)]
