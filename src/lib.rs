@@ -12,6 +12,7 @@ pub mod config;
 pub mod demo;
 pub mod engine;
 pub mod error;
+pub mod keys;
 pub mod mime;
 pub mod paths;
 pub mod proto;
