@@ -5,6 +5,11 @@
 //! - `engine`: owns the accounts and performs every effect the front ends ask for;
 //! - `auth`, `proto`, `store`, `mime`: libraries with no UI imports.
 
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
 pub mod app;
 pub mod auth;
 pub mod cli;

@@ -125,10 +125,7 @@ impl Chord {
         let mut alt = false;
         let mut shift = false;
         let mut rest = text;
-        loop {
-            let Some((prefix, after)) = rest.split_once('-') else {
-                break;
-            };
+        while let Some((prefix, after)) = rest.split_once('-') {
             if after.is_empty() {
                 // `Ctrl--`: the key is '-' itself.
                 break;
