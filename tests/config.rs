@@ -9,6 +9,9 @@ use postern::config::{
 };
 use postern::paths::{self, Paths};
 
+/// `[keys]` and `[theme]`, and docs/keys.md.
+mod config_tables;
+
 const HOME: &str = "/home/ada";
 const ORIGIN: &str = "/etc/postern-test/config.toml";
 

@@ -3,7 +3,9 @@
 //! Reading goes in three steps: parse the TOML into a spanned tree (syntax errors with
 //! line:col), check every key against the raw structs' fields ("did you mean"), then
 //! deserialize each account into `raw` structs and resolve them into the public types,
-//! collecting every problem in the file rather than stopping at the first.
+//! collecting every problem in the file rather than stopping at the first. The `[keys]`
+//! and `[theme]` tables are read from the tree itself: their keys are action and element
+//! names, checked against `crate::keys` and [`theme`].
 
 mod describe;
 mod fields;
@@ -11,6 +13,7 @@ mod locate;
 pub mod presets;
 mod raw;
 mod resolve;
+pub mod theme;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -130,10 +133,13 @@ pub enum Pop3Delete {
     AfterDays(u32),
 }
 
-/// A whole configuration: accounts in the order the file lists them.
+/// A whole configuration: accounts in the order the file lists them, the key bindings
+/// (the defaults with the `[keys]` tables applied) and the `[theme]`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Config {
     pub accounts: Vec<Account>,
+    pub keys: crate::keys::Keymap,
+    pub theme: theme::Theme,
 }
 
 // Commands are not secrets, but users do write `echo hunter2`: keep them out of Debug.

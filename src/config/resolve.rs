@@ -16,12 +16,13 @@ use super::presets::{self, Protocol};
 use super::raw::{RawAccount, RawAuth, RawEndpoint};
 
 mod auth;
+mod keys;
 use super::{
     Account, Auth, Config, Endpoint, OAuthFlow, Pop3Delete, Problem, Provider, Receive,
-    SaslMechanism, TlsMode, expand_tilde,
+    SaslMechanism, TlsMode, expand_tilde, theme,
 };
 
-const TOP_LEVEL_KEYS: [&str; 1] = ["accounts"];
+const TOP_LEVEL_KEYS: [&str; 3] = ["accounts", "keys", "theme"];
 
 const PROVIDERS: [(&str, Provider); 4] = [
     ("microsoft", Provider::Microsoft),
@@ -68,13 +69,13 @@ enum Method {
 const METHODS: [(&str, Method); 2] = [("oauth2", Method::OAuth2), ("password", Method::Password)];
 
 /// Problems found so far, located in `text`.
-struct Problems<'t> {
+pub(super) struct Problems<'t> {
     text: &'t str,
     list: Vec<Problem>,
 }
 
 impl Problems<'_> {
-    fn at(&mut self, span: Range<usize>, key_path: &str, message: impl Into<String>) {
+    pub(super) fn at(&mut self, span: Range<usize>, key_path: &str, message: impl Into<String>) {
         let (line, column) = line_col(self.text, span.start);
         let problem = Problem {
             line,
@@ -101,7 +102,12 @@ pub(crate) fn parse_document(text: &str, home: Option<&Path>) -> Result<Config, 
     if !errors.is_empty() {
         for error in errors {
             let span = error.span().unwrap_or(0..0);
-            problems.at(span, "", format!("TOML syntax error: {}", error.message()));
+            let hint = keys::duplicate_help_hint(text, &span, error.message()).unwrap_or("");
+            problems.at(
+                span,
+                "",
+                format!("TOML syntax error: {}{hint}", error.message()),
+            );
         }
         return Err(problems.list);
     }
@@ -138,8 +144,14 @@ pub(crate) fn parse_document(text: &str, home: Option<&Path>) -> Result<Config, 
             ),
         },
     }
+    let keys = get(&root, "keys").map(|value| keys::keymap(&mut problems, value));
+    let theme = get(&root, "theme").map(|value| theme::resolve(&mut problems, value));
     if problems.list.is_empty() {
-        Ok(Config { accounts })
+        Ok(Config {
+            accounts,
+            keys: keys.unwrap_or_default(),
+            theme: theme.unwrap_or_default(),
+        })
     } else {
         // Read top to bottom, like the file.
         problems.list.sort_by_key(|p| (p.line, p.column));
@@ -168,7 +180,7 @@ fn check_keys(problems: &mut Problems<'_>, table: &DeTable<'_>, path: &str, vali
 }
 
 /// The candidate closest to `word`, if it is close enough to be a likely typo.
-fn suggest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+pub(super) fn suggest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
     let word = word.to_ascii_lowercase();
     let (best, distance) = candidates
         .iter()
@@ -351,7 +363,6 @@ impl AccountResolver<'_, '_, '_> {
             .ca_file
             .as_ref()
             .and_then(|raw| self.path_value(raw, "ca_file"));
-
         // Without a valid provider the presets are unknown: stop before guessing.
         let (provider, receive) = (provider?, receive?);
         let imap = self.endpoint(

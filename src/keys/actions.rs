@@ -61,6 +61,14 @@ impl Context {
     pub fn takes_text(self) -> bool {
         matches!(self, Context::Picker | Context::Prompt)
     }
+
+    /// The actions that may be bound here, in [`Action::all`] order.
+    pub fn actions(self) -> Vec<Action> {
+        Action::all()
+            .into_iter()
+            .filter(|a| a.valid_in(self))
+            .collect()
+    }
 }
 
 /// Everything a key can be bound to. [`Action::name`] is the name used in the config.
