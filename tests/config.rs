@@ -458,6 +458,8 @@ fn example_file_mentions_every_key() {
         "scopes",
         "client_secret_command",
         "password_command",
+        "archive_folder",
+        "new_mail_command",
     ] {
         assert!(
             text.contains(&format!("{key} =")) || text.contains(&format!("{key} = ")),
@@ -1381,5 +1383,67 @@ fn pop3_delete_problems() {
         4,
         "accounts.box.pop3_delete",
         "only read with receive = \"pop3\"",
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// archive_folder and new_mail_command
+
+const MAILDIR_ACCOUNT: &str =
+    "[accounts.m]\nemail = \"a@b.c\"\nreceive = \"maildir\"\nmaildir = \"/m\"\n";
+
+#[test]
+fn archive_folder_and_new_mail_command() {
+    let plain = one(MAILDIR_ACCOUNT);
+    assert_eq!(plain.archive_folder, None);
+    assert_eq!(plain.new_mail_command, None);
+    let account = one(&format!(
+        "{MAILDIR_ACCOUNT}archive_folder = \"Old mail\"\nnew_mail_command = \"notify-send \\\"$POSTERN_NEW\\\" hunter2\"\n"
+    ));
+    assert_eq!(account.archive_folder.as_deref(), Some("Old mail"));
+    assert_eq!(
+        account.new_mail_command.as_deref(),
+        Some("notify-send \"$POSTERN_NEW\" hunter2")
+    );
+    let debug = format!("{account:?}");
+    assert!(!debug.contains("hunter2"), "command text in Debug: {debug}");
+    assert!(debug.contains("Old mail"), "{debug}");
+    let described = describe(&account).join("\n");
+    assert!(
+        described.contains("archive: to \"Old mail\" when the server marks no folder as \\Archive"),
+        "{described}"
+    );
+    assert!(
+        described.contains("new mail: runs new_mail_command (not run"),
+        "{described}"
+    );
+    assert!(!described.contains("hunter2"), "{described}");
+}
+
+#[test]
+fn archive_folder_and_new_mail_command_problems() {
+    only_problem(
+        &format!("{MAILDIR_ACCOUNT}archive_folder = \" \"\n"),
+        5,
+        "accounts.m.archive_folder",
+        "the folder name is empty",
+    );
+    only_problem(
+        &format!("{MAILDIR_ACCOUNT}new_mail_command = \"\"\n"),
+        5,
+        "accounts.m.new_mail_command",
+        "the command is empty",
+    );
+    only_problem(
+        &format!("{MAILDIR_ACCOUNT}archive_folder = [\"Archive\"]\n"),
+        5,
+        "accounts.m.archive_folder",
+        "invalid type",
+    );
+    only_problem(
+        &format!("{MAILDIR_ACCOUNT}archive_fodler = \"Archive\"\n"),
+        5,
+        "accounts.m",
+        "did you mean `archive_folder`?",
     );
 }

@@ -56,6 +56,14 @@ pub fn describe(account: &Account) -> Vec<String> {
     if let Some(ca) = &account.ca_file {
         lines.push(format!("extra CA certificates: {}", ca.display()));
     }
+    if let Some(folder) = &account.archive_folder {
+        lines.push(format!(
+            "archive: to {folder:?} when the server marks no folder as \\Archive"
+        ));
+    }
+    if account.new_mail_command.is_some() {
+        lines.push("new mail: runs new_mail_command (not run by this check)".into());
+    }
     match &account.auth {
         Auth::None => lines.push("auth: none (local Maildir only)".to_string()),
         Auth::Password { .. } => {

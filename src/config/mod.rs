@@ -102,7 +102,7 @@ pub enum Auth {
 }
 
 /// One account, with provider presets applied.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Account {
     /// The key in `[accounts.<name>]`.
     pub name: String,
@@ -119,6 +119,11 @@ pub struct Account {
     pub auth: Auth,
     /// POP3 accounts: when downloaded messages are deleted from the server.
     pub pop3_delete: Pop3Delete,
+    /// Where archiving moves mail when the server marks no folder as \Archive.
+    pub archive_folder: Option<String>,
+    /// A shell command run when new mail arrives, with `POSTERN_ACCOUNT`,
+    /// `POSTERN_FOLDER` and `POSTERN_NEW` (the count) in its environment.
+    pub new_mail_command: Option<String>,
 }
 
 /// When a POP3 account deletes downloaded messages from the server.
@@ -163,6 +168,47 @@ impl fmt::Debug for OAuth2 {
                     .map(|_| REDACTED_COMMAND),
             )
             .field("sasl_mechanism", &self.sasl_mechanism)
+            .finish()
+    }
+}
+
+impl fmt::Debug for Account {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Destructured so that a new field cannot be forgotten here.
+        let Account {
+            name,
+            email,
+            display_name,
+            provider,
+            receive,
+            maildir,
+            imap,
+            pop3,
+            smtp,
+            ca_file,
+            auth,
+            pop3_delete,
+            archive_folder,
+            new_mail_command,
+        } = self;
+        f.debug_struct("Account")
+            .field("name", name)
+            .field("email", email)
+            .field("display_name", display_name)
+            .field("provider", provider)
+            .field("receive", receive)
+            .field("maildir", maildir)
+            .field("imap", imap)
+            .field("pop3", pop3)
+            .field("smtp", smtp)
+            .field("ca_file", ca_file)
+            .field("auth", auth)
+            .field("pop3_delete", pop3_delete)
+            .field("archive_folder", archive_folder)
+            .field(
+                "new_mail_command",
+                &new_mail_command.as_ref().map(|_| REDACTED_COMMAND),
+            )
             .finish()
     }
 }

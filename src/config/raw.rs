@@ -19,6 +19,8 @@ pub(crate) struct RawAccount {
     pub smtp: Option<Spanned<RawEndpoint>>,
     pub ca_file: Option<Spanned<String>>,
     pub auth: Option<Spanned<RawAuth>>,
+    pub archive_folder: Option<Spanned<String>>,
+    pub new_mail_command: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -363,6 +363,15 @@ impl AccountResolver<'_, '_, '_> {
             .ca_file
             .as_ref()
             .and_then(|raw| self.path_value(raw, "ca_file"));
+        let archive_folder = raw
+            .archive_folder
+            .as_ref()
+            .and_then(|raw| self.folder_name(raw, "archive_folder"));
+        let new_mail_command = raw
+            .new_mail_command
+            .as_ref()
+            .and_then(|raw| self.command(raw, &self.key("new_mail_command")));
+
         // Without a valid provider the presets are unknown: stop before guessing.
         let (provider, receive) = (provider?, receive?);
         let imap = self.endpoint(
@@ -413,7 +422,24 @@ impl AccountResolver<'_, '_, '_> {
             ca_file,
             auth: auth?,
             pop3_delete: pop3_delete?,
+            archive_folder,
+            new_mail_command,
         })
+    }
+
+    fn folder_name(&mut self, raw: &Spanned<String>, key: &str) -> Option<String> {
+        if raw.get_ref().trim().is_empty() {
+            self.problems.at(
+                raw.span(),
+                &self.key(key),
+                format!(
+                    "the folder name is empty; write it as the folder list shows it, e.g. \
+                     {key} = \"Archive\""
+                ),
+            );
+            return None;
+        }
+        Some(raw.get_ref().clone())
     }
 
     fn email(&mut self, raw: Option<&Spanned<String>>) -> Option<String> {

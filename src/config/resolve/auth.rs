@@ -71,7 +71,7 @@ impl AccountResolver<'_, '_, '_> {
         })
     }
 
-    fn command(&mut self, raw: &Spanned<String>, path: &str) -> Option<String> {
+    pub(super) fn command(&mut self, raw: &Spanned<String>, path: &str) -> Option<String> {
         if raw.get_ref().trim().is_empty() {
             self.problems.at(
                 raw.span(),
