@@ -150,11 +150,13 @@ fn maildir_figures(root: &std::path::Path, files: usize) {
         .upsert_account("local", "me@example.org")
         .expect("account");
     let started = Instant::now();
-    let report = postern::store::index_maildir(&mut store, account, root).expect("index");
+    let report =
+        postern::backend::maildir::index_maildir(&mut store, account, root).expect("index");
     let first = started.elapsed();
     assert_eq!(report.added, files);
     let started = Instant::now();
-    let again = postern::store::index_maildir(&mut store, account, root).expect("rescan");
+    let again =
+        postern::backend::maildir::index_maildir(&mut store, account, root).expect("rescan");
     let rescan = started.elapsed();
     assert_eq!(again.added + again.removed + again.updated, 0);
     println!(

@@ -23,7 +23,14 @@ pub fn run_tui(paths: &Paths, config: &Config) -> anyhow::Result<()> {
         let (engine, events) =
             Engine::start(&paths.store_db(), &paths.token_dir(), &config.accounts)?;
         tracing::info!(accounts = config.accounts.len(), "postern started");
-        crate::tui::run(engine.commands(), events)
+        let settings = crate::tui::Settings {
+            keys: config.keys.clone(),
+            theme: crate::tui::theme::Theme::new(
+                &config.theme,
+                crate::tui::theme::no_color_from_env(),
+            ),
+        };
+        crate::tui::run(engine.commands(), events, settings)
             .await
             .context("terminal UI")?;
         engine.shutdown().await;

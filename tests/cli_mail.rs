@@ -547,13 +547,18 @@ async fn a_maildir_account_syncs_lists_reads_and_flags() {
         .await;
     let flags = server_flags(&root);
     assert!(flags.iter().any(|f| f == "FS"), "{flags:?}");
+    // Delete moves the file into the tree's Trash (made when missing), as the TUI does.
     let out = profile.run(&["delete", "local", &id_of(&items[1])]).await;
-    assert!(!out.status.success());
-    assert!(
-        text(&out.stderr).contains("Maildir"),
-        "{}",
-        text(&out.stderr)
-    );
+    let said = text(&out.stderr);
+    assert!(out.status.success() && said.contains("1 message(s) deleted"), "{said}");
+    assert_eq!(subjects_in(&root.join(".Trash")), vec!["Local one".to_owned()]);
+    assert_eq!(subjects_in(&root), vec!["Local two".to_owned()]);
+    let trash = profile.list_json("local", "Trash").await;
+    assert_eq!(subjects_of(&trash), vec!["Local one".to_owned()]);
+    // In the Trash, delete is for good: the file goes.
+    profile.ok(&["delete", "local", &id_of(&trash[0])]).await;
+    assert!(subjects_in(&root.join(".Trash")).is_empty());
+    assert!(profile.list_json("local", "Trash").await.is_empty());
 }
 
 #[tokio::test]

@@ -133,7 +133,7 @@ fn assert_terminal_restored(tmux: &Tmux) {
 
 /// The README's first command, as a newcomer would run it: two accounts, folders and a
 /// message list; an HTML message rendered as text; the hostile sample drawn harmlessly;
-/// `q` quits and the terminal is back as it was (main screen, cursor, cooked mode).
+/// `q` closes the message, `q` again quits, and the terminal is back as it was (main screen, cursor, cooked mode).
 #[test]
 fn demo_in_a_real_terminal() {
     let postern = env!("CARGO_BIN_EXE_postern");
@@ -179,6 +179,9 @@ fn demo_in_a_real_terminal() {
         "mail set the window title"
     );
 
+    // q closes the message (as in NeoMutt and aerc), q again quits.
+    tmux.keys(&["q"]);
+    tmux.wait_for("Привет из Москвы!");
     tmux.keys(&["q"]);
     tmux.wait_for("icanon");
     assert_terminal_restored(&tmux);

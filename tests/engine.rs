@@ -5,8 +5,8 @@ use std::path::Path;
 use std::time::Duration;
 
 use postern::config::Config;
-use postern::engine::{Command, Engine, Event};
-use postern::store::{EnvelopeRow, FolderRow};
+use postern::engine::{Command, Engine, Event, Operation, RequestId};
+use postern::store::{EnvelopeRow, Flags, FolderRow, Page};
 use tokio::sync::mpsc::UnboundedReceiver;
 
 const MESSAGE: &str = "From: Grace Okafor <grace@contoso.com>\n\
@@ -54,8 +54,8 @@ async fn next<T>(
             .await
             .expect("timed out waiting for an engine event")
             .expect("engine stopped");
-        if let Event::Error { context, message } = &event {
-            panic!("engine error: {context}: {message}");
+        if let Event::Error { context, problem } = &event {
+            panic!("engine error: {context}: {problem}");
         }
         if let Some(found) = pick(event) {
             return found;
@@ -88,7 +88,7 @@ async fn inbox_rows(
         .commands()
         .send(Command::LoadEnvelopes {
             folder: inbox.id,
-            offset: 0,
+            page: Page::First,
             limit: 50,
         })
         .unwrap();
@@ -156,11 +156,34 @@ async fn maildir_account_end_to_end() {
             .iter()
             .any(|l| l.contains("First line of the body."))
     );
-    let after = next(&mut events, |e| match e {
-        Event::Folders { folders, .. } => Some(folders),
+    // Reading it is the front end's to say; the file is renamed, then the store follows.
+    let seen = Flags {
+        seen: true,
+        ..Flags::default()
+    };
+    engine
+        .commands()
+        .send(Command::Run {
+            request: RequestId(7),
+            account,
+            op: Operation::SetFlags {
+                ids: vec![id],
+                add: seen,
+                remove: Flags::default(),
+            },
+        })
+        .unwrap();
+    let changed = next(&mut events, |e| match e {
+        Event::Changed { folders, .. } => Some(folders),
         _ => None,
     })
     .await;
+    assert_eq!(changed, vec![inbox.id], "only the INBOX changed");
+    next(&mut events, |e| {
+        matches!(e, Event::Done { request, .. } if request == RequestId(7)).then_some(())
+    })
+    .await;
+    let after = folders(&engine, &mut events, account).await;
     assert_eq!(after[0].unread, 1);
     // The seen flag went into the Maildir file name too (moved to cur/ with :2,S).
     let seen: Vec<_> = std::fs::read_dir(mail.join("cur"))
@@ -170,7 +193,7 @@ async fn maildir_account_end_to_end() {
     assert_eq!(seen.len(), 1, "{seen:?}");
     assert!(seen[0].ends_with(":2,S"), "{seen:?}");
 
-    // Opening it again changes nothing: no second folder update.
+    // Opening it again only renders it.
     engine
         .commands()
         .send(Command::OpenMessage { id, width: 80 })
@@ -236,9 +259,9 @@ async fn a_vanished_message_file_is_an_error_event_not_a_crash() {
         .unwrap()
         .unwrap();
     match event {
-        Event::Error { context, message } => {
+        Event::Error { context, problem } => {
             assert_eq!(context, "opening message");
-            assert!(message.contains("1000.a.host"), "{message}");
+            assert!(problem.what.contains("1000.a.host"), "{problem}");
         }
         other => panic!("expected an error, got {other:?}"),
     }

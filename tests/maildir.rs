@@ -1,9 +1,7 @@
 //! Indexing a generated Maildir++ tree, rescans, and flag renames.
 
-use postern::store::maildir::set_message_flags;
-use postern::store::{
-    AccountId, Flags, FolderRole, FolderRow, MessageSource, Store, index_maildir, set_maildir_flags,
-};
+use postern::backend::maildir::{index_maildir, set_maildir_flags, set_message_flags};
+use postern::store::{AccountId, Flags, FolderRole, FolderRow, MessageSource, Store};
 use std::fs;
 use std::path::{Path, PathBuf};
 

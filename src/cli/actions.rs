@@ -1,16 +1,17 @@
-//! `postern flag`, `postern move` and `postern delete`: on the server first for
-//! IMAP accounts (the store follows once it said OK), in the files for Maildir.
+//! `postern flag`, `postern move` and `postern delete`: through the same backend the
+//! engine's workers use (the server first for IMAP accounts, the files for Maildir,
+//! the downloaded copies for POP3).
 
 use std::process::ExitCode;
 
-use crate::config::{Account, Receive};
+use crate::backend::Backend;
+use crate::config::Account;
 use crate::paths::Paths;
-use crate::store::maildir::change_local_flags;
 use crate::store::{AccountId, Flags, MessageId, Store};
-use crate::sync::imap::{FlagChange, ImapSync};
+use crate::sync::imap::FlagChange;
 
 use super::{lookup, remote};
-use crate::engine::explain::sync_error;
+use crate::engine::explain::backend_error;
 
 /// Flags to set and clear, from `--seen`, `--unseen`, `--flagged`, `--unflagged`
 /// (at least one).
@@ -50,27 +51,15 @@ pub async fn flag(
     ids: &[i64],
     flags: FlagArgs,
 ) -> anyhow::Result<ExitCode> {
-    let (mut store, id) = remote::open_store(paths, account)?;
-    let rows = lookup::messages(&store, id, account, ids)?;
-    let change = flags.change();
-    match account.receive {
-        Receive::Imap => {
-            let credentials = remote::credentials(paths, account).await?;
-            let mut imap = remote::imap(account, &credentials, id).await?;
-            let messages: Vec<MessageId> = rows.iter().map(|row| row.id).collect();
-            imap.set_flags(&mut store, &messages, change)
-                .await
-                .map_err(|error| sync_error(&error, account))?;
-            imap.logout().await;
-        }
-        // Maildir files and downloaded mail: the flags are postern's own.
-        Receive::Maildir | Receive::Pop3 => {
-            for row in &rows {
-                change_local_flags(&mut store, row.id, change.add, change.remove)?;
-            }
-        }
-    }
-    say!("{}: {} message(s) updated", account.name, rows.len());
+    let mut opened = open(paths, account, ids).await?;
+    opened
+        .backend
+        .set_flags(&mut opened.store, &opened.messages, flags.change())
+        .await
+        .map_err(|error| backend_error(&error, account))?;
+    let count = opened.messages.len();
+    opened.backend.logout().await;
+    say!("{}: {count} message(s) updated", account.name);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -80,89 +69,61 @@ pub async fn move_to(
     ids: &[i64],
     target: &str,
 ) -> anyhow::Result<ExitCode> {
-    refuse_unless_imap(account, "move")?;
-    let Connected {
-        mut store,
-        id,
-        messages,
-        mut imap,
-    } = connect_with_folders(paths, account, ids).await?;
-    let folder = lookup::folder(&store, id, account, Some(target))?;
-    imap.move_messages(&mut store, &messages, folder.id)
+    let mut opened = open(paths, account, ids).await?;
+    let folder = lookup::folder(&opened.store, opened.id, account, Some(target))?;
+    opened
+        .backend
+        .move_to(&mut opened.store, &opened.messages, folder.id)
         .await
-        .map_err(|error| sync_error(&error, account))?;
-    // Moved messages the server did not map keep coming back only with a sync.
-    imap.sync_folder(&mut store, folder.id, &mut |_| {})
-        .await
-        .map_err(|error| sync_error(&error, account))?;
-    imap.logout().await;
+        .map_err(|error| backend_error(&error, account))?;
+    let count = opened.messages.len();
+    opened.backend.logout().await;
     say!(
-        "{}: {} message(s) moved to {}",
+        "{}: {count} message(s) moved to {}",
         account.name,
-        messages.len(),
         folder.name
     );
     Ok(ExitCode::SUCCESS)
 }
 
 pub async fn delete(paths: &Paths, account: &Account, ids: &[i64]) -> anyhow::Result<ExitCode> {
-    refuse_unless_imap(account, "delete")?;
-    let Connected {
-        mut store,
-        messages,
-        mut imap,
-        ..
-    } = connect_with_folders(paths, account, ids).await?;
-    imap.delete_messages(&mut store, &messages)
+    let mut opened = open(paths, account, ids).await?;
+    opened
+        .backend
+        .delete(&mut opened.store, &opened.messages)
         .await
-        .map_err(|error| sync_error(&error, account))?;
-    imap.logout().await;
-    say!("{}: {} message(s) deleted", account.name, messages.len());
+        .map_err(|error| backend_error(&error, account))?;
+    let count = opened.messages.len();
+    opened.backend.logout().await;
+    say!("{}: {count} message(s) deleted", account.name);
     Ok(ExitCode::SUCCESS)
 }
 
-/// An IMAP account's store and logged-in connection, its folder list fresh from the
-/// server (a folder made elsewhere can be a target; Trash must be known).
-struct Connected {
+/// The account's store, the messages named (checked before anything changes) and
+/// its backend, with the folder list fresh (a folder made elsewhere can be a target;
+/// the Trash must be known).
+struct Opened {
     store: Store,
     id: AccountId,
     messages: Vec<MessageId>,
-    imap: ImapSync,
+    backend: Backend,
 }
 
-async fn connect_with_folders(
-    paths: &Paths,
-    account: &Account,
-    ids: &[i64],
-) -> anyhow::Result<Connected> {
+async fn open(paths: &Paths, account: &Account, ids: &[i64]) -> anyhow::Result<Opened> {
     let (mut store, id) = remote::open_store(paths, account)?;
     let messages = lookup::messages(&store, id, account, ids)?
         .iter()
         .map(|row| row.id)
         .collect();
-    let credentials = remote::credentials(paths, account).await?;
-    let mut imap = remote::imap(account, &credentials, id).await?;
-    imap.sync_folders(&mut store)
+    let mut backend = remote::backend(paths, account, id).await?;
+    backend
+        .refresh_folders(&mut store)
         .await
-        .map_err(|error| sync_error(&error, account))?;
-    Ok(Connected {
+        .map_err(|error| backend_error(&error, account))?;
+    Ok(Opened {
         store,
         id,
         messages,
-        imap,
+        backend,
     })
-}
-
-fn refuse_unless_imap(account: &Account, what: &str) -> anyhow::Result<()> {
-    match account.receive {
-        Receive::Imap => Ok(()),
-        Receive::Maildir => anyhow::bail!(
-            "account `{}` is a local Maildir account; `postern {what}` works on IMAP accounts only (use your mail tools on the Maildir directly)",
-            account.name
-        ),
-        Receive::Pop3 => anyhow::bail!(
-            "account `{}` is a POP3 account; `postern {what}` works on IMAP accounts only (POP3 has no folders)",
-            account.name
-        ),
-    }
 }

@@ -120,6 +120,7 @@ mod tests {
             folder: FolderId(1),
             date: 0,
             from: "Eve \u{9b}31m<eve@example.test>".into(),
+            to: String::new(),
             subject: "hi\x1b]0;pwned\x07 there\u{202e}".into(),
             flags: Default::default(),
             size: 1,

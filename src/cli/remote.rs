@@ -6,15 +6,15 @@ use anyhow::Context;
 
 use crate::auth::credentials::Credentials;
 use crate::auth::password::DEFAULT_COMMAND_TIMEOUT;
+use crate::backend::{Backend, ImapBackend, Pop3Download};
 use crate::config::{Account, Receive};
 use crate::paths::Paths;
-use crate::proto::pop3::Pop3Session;
 use crate::proto::smtp::SmtpSession;
 use crate::proto::{self, ConnectOptions, ProtoError};
 use crate::store::{AccountId, Store};
 use crate::sync::imap::{ImapSync, SyncOptions};
 
-use crate::engine::explain::{Problem, credentials_error, proto_error, sync_error};
+use crate::engine::explain::{Problem, credentials_error, sync_error};
 
 /// The local store and the account's row in it (created on first use).
 pub fn open_store(paths: &Paths, account: &Account) -> anyhow::Result<(Store, AccountId)> {
@@ -45,14 +45,6 @@ pub async fn imap(
         .map_err(|error| sync_error(&error, account))
 }
 
-/// A logged-in POP3 session.
-pub async fn pop3(account: &Account, credentials: &Credentials) -> Result<Pop3Session, Problem> {
-    let options = ConnectOptions::for_account(account);
-    proto::pop3::connect(account, credentials, &options)
-        .await
-        .map_err(|error| proto_error(&error, account))
-}
-
 /// A logged-in SMTP session; the raw error, because the outbox records it per message.
 pub async fn smtp(account: &Account, credentials: &Credentials) -> Result<SmtpSession, ProtoError> {
     proto::smtp::connect(account, credentials, &ConnectOptions::for_account(account)).await
@@ -62,4 +54,23 @@ pub async fn smtp(account: &Account, credentials: &Credentials) -> Result<SmtpSe
 /// go to the server too).
 pub fn is_imap(account: &Account) -> bool {
     account.receive == Receive::Imap
+}
+
+/// The account's backend for store account `id`: an IMAP account logged in now; a
+/// POP3 account without credentials yet (only a download needs them); a Maildir tree.
+pub async fn backend(paths: &Paths, account: &Account, id: AccountId) -> Result<Backend, Problem> {
+    match account.receive {
+        Receive::Imap => {
+            let credentials = credentials(paths, account).await?;
+            let sync = imap(account, &credentials, id).await?;
+            Ok(Backend::Imap(ImapBackend::new(sync)))
+        }
+        Receive::Pop3 => Ok(Backend::pop3(id, Pop3Download::new(account.clone(), None))),
+        Receive::Maildir => match &account.maildir {
+            Some(root) => Ok(Backend::maildir(id, root.clone())),
+            None => Err(Problem::plain(
+                "the account has no `maildir` path configured",
+            )),
+        },
+    }
 }

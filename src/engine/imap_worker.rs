@@ -12,15 +12,16 @@ use tokio::sync::mpsc::{self, UnboundedSender};
 use tokio::task::JoinHandle;
 
 use super::backoff::Backoff;
-use super::explain;
+use super::explain::{self, Problem};
+use super::observer::EventObserver;
 use super::send::send_now;
-use super::worker::{Context, Job, Jobs, open_store};
+use super::worker::{Context, Job, Jobs, open_store, sync};
 use crate::auth::credentials::Credentials;
+use crate::backend::{Backend, BackendError, ImapBackend};
 use crate::mime;
 use crate::proto::ConnectOptions;
-use crate::proto::imap::ImapError;
-use crate::store::{Flags, FolderId, FolderRole, Store};
-use crate::sync::{FlagChange, IdleOutcome, ImapSync, SyncError, SyncProgress};
+use crate::store::{Flags, FolderId, FolderRole, MessageId, Store};
+use crate::sync::{IdleOutcome, ImapSync, SyncError};
 
 /// Longest single wait of the IDLE connection before it checks in again.
 const IDLE_WAIT: Duration = Duration::from_secs(25 * 60);
@@ -32,6 +33,9 @@ enum Ended {
     Shutdown,
     Failed,
 }
+
+/// The session's connection broke; what broke it was reported where it happened.
+struct Broken;
 
 /// What the worker keeps between sessions.
 struct State {
@@ -57,9 +61,7 @@ pub(super) async fn run(context: Context, mut jobs: Jobs) {
             return;
         }
         for job in state.pending.drain(..) {
-            if job != Job::Refresh {
-                context.error(label(&job), "the server cannot be reached; try again later");
-            }
+            unreachable_now(&context, job);
         }
         let delay = state.backoff.next_delay();
         context.emit(super::Event::Retrying {
@@ -92,14 +94,21 @@ pub(super) async fn run(context: Context, mut jobs: Jobs) {
     }
 }
 
-fn label(job: &Job) -> &'static str {
+/// A job the server was needed for, while it could not be reached.
+fn unreachable_now(context: &Context, job: Job) {
+    let problem = || {
+        Problem::with(
+            "the server cannot be reached, so nothing was done",
+            "the last connection attempt failed (the error before this one says why)",
+            "postern keeps trying to connect; do it again once the account is back",
+        )
+    };
     match job {
-        Job::Refresh => "syncing",
-        Job::Open { .. } => "opening message",
-        Job::SetFlags { .. } => "changing flags",
-        Job::Move { .. } => "moving",
-        Job::Delete { .. } => "deleting",
-        Job::Send { .. } => "sending",
+        Job::Run { request, op } => {
+            context.failed(request, super::perform::label(&op), problem());
+        }
+        Job::Open { .. } => context.report("opening message", problem()),
+        Job::Refresh | Job::Send { .. } => {}
     }
 }
 
@@ -121,7 +130,7 @@ async fn attempt(context: &Context, state: &mut State, jobs: &mut Jobs) -> Ended
                     credentials
                 }
                 Err(err) => {
-                    context.error(
+                    context.report(
                         "logging in",
                         explain::credentials_error(&err, &context.account),
                     );
@@ -137,32 +146,28 @@ async fn attempt(context: &Context, state: &mut State, jobs: &mut Jobs) -> Ended
     let Some(mut store) = state.store.take() else {
         return Ended::Failed;
     };
-    let mut sync = match connect(context, &credentials).await {
-        Ok(sync) => sync,
+    let mut backend = match connect(context, &credentials).await {
+        Ok(sync) => Backend::Imap(ImapBackend::new(sync)),
         Err(err) => {
-            if let SyncError::Imap(ImapError::Connect(proto)) = &err
-                && proto.is_login_refused()
-            {
+            let err = BackendError::from(err);
+            if err.is_login_refused() {
                 // Resolved again next time: the password command may print the
                 // right one by then, a token may be renewed.
                 state.credentials = None;
             }
-            context.error("connecting", explain::sync_error(&err, &context.account));
+            context.report("connecting", context.explain(&err));
             state.store = Some(store);
             return Ended::Failed;
         }
     };
-    let ended = session(context, state, &mut store, &credentials, &mut sync, jobs).await;
+    let ended = session(context, state, &mut store, &credentials, &mut backend, jobs).await;
     state.store = Some(store);
     match ended {
         Ok(()) => {
-            let _ = tokio::time::timeout(LOGOUT_WAIT, sync.logout()).await;
+            let _ = tokio::time::timeout(LOGOUT_WAIT, backend.logout()).await;
             Ended::Shutdown
         }
-        Err(err) => {
-            context.error("syncing", explain::sync_error(&err, &context.account));
-            Ended::Failed
-        }
+        Err(Broken) => Ended::Failed,
     }
 }
 
@@ -188,32 +193,34 @@ impl Drop for Watcher {
 }
 
 /// One connected session: full sync, then jobs and IDLE notices until shutdown
-/// (`Ok`) or a connection failure (`Err`).
+/// (`Ok`) or a connection failure.
 async fn session(
     context: &Context,
     state: &mut State,
     store: &mut Store,
     credentials: &Arc<Credentials>,
-    sync: &mut ImapSync,
+    backend: &mut Backend,
     jobs: &mut Jobs,
-) -> Result<(), SyncError> {
-    sync_all(context, store, sync).await?;
+) -> Result<(), Broken> {
+    keep_connection(sync(context, backend, store).await)?;
     state.backoff.reset();
     while let Some(raw) = state.unfiled.pop() {
-        match file_sent(context, store, sync, &raw).await {
-            Ok(()) => {}
-            Err(err) if err.is_connection_failure() => {
+        if let Err(err) = file_sent(context, store, backend, &raw).await {
+            context.report("saving to Sent", context.explain(&err));
+            if err.is_connection_failure() {
                 state.unfiled.push(raw);
-                return Err(err);
+                return Err(Broken);
             }
             // Refused for good (quota, size): keeping it would fail every session.
-            Err(err) => context.error(
-                "saving to Sent",
-                explain::sync_error(&err, &context.account),
-            ),
         }
     }
-    let inbox = folder_with_role(store, context, FolderRole::Inbox)?;
+    let inbox = match folder_with_role(store, context, FolderRole::Inbox) {
+        Ok(inbox) => inbox,
+        Err(err) => {
+            context.report("syncing", context.explain(&err));
+            return Err(Broken);
+        }
+    };
     let (notices_tx, mut notices) = mpsc::unbounded_channel();
     let _watcher = inbox.map(|inbox| {
         Watcher(tokio::spawn(watch(
@@ -224,177 +231,114 @@ async fn session(
         )))
     });
     while let Some(job) = state.pending.pop_front() {
-        handle(context, store, sync, credentials, &mut state.unfiled, job).await?;
+        handle(
+            context,
+            store,
+            backend,
+            credentials,
+            &mut state.unfiled,
+            job,
+        )
+        .await?;
     }
     loop {
         tokio::select! {
             job = jobs.recv() => match job {
                 None => return Ok(()),
-                Some(job) => handle(context, store, sync, credentials, &mut state.unfiled, job).await?,
+                Some(job) => handle(context, store, backend, credentials, &mut state.unfiled, job).await?,
             },
             // `notices_tx` lives here, so this never yields None.
             Some(()) = notices.recv() => {
                 // A burst of notices is one resync.
                 while notices.try_recv().is_ok() {}
                 if let Some(inbox) = inbox {
-                    sync_one(context, store, sync, inbox).await?;
+                    let mut observer = EventObserver::new(context);
+                    let synced = backend.sync_folder(store, inbox, &mut observer).await;
+                    if let Err(err) = &synced {
+                        context.report("syncing INBOX", context.explain(err));
+                    }
+                    keep_connection(synced)?;
                 }
             }
         }
     }
 }
 
-/// Runs one job; failures that leave the connection usable are reported and the
-/// session goes on.
+/// A failure (reported where it happened) that leaves the connection usable is done
+/// with; a broken connection ends the session.
+fn keep_connection(outcome: Result<(), BackendError>) -> Result<(), Broken> {
+    match outcome {
+        Err(err) if err.is_connection_failure() => Err(Broken),
+        _ => Ok(()),
+    }
+}
+
+/// Runs one job; only a broken connection is returned.
 async fn handle(
     context: &Context,
     store: &mut Store,
-    sync: &mut ImapSync,
+    backend: &mut Backend,
     credentials: &Credentials,
     unfiled: &mut Vec<Vec<u8>>,
     job: Job,
-) -> Result<(), SyncError> {
-    let doing = label(&job);
-    let outcome = match job {
-        Job::Refresh => sync_all(context, store, sync).await,
-        Job::Open { id, width } => open(context, store, sync, id, width).await,
-        Job::SetFlags { ids, add, remove } => sync
-            .set_flags(store, &ids, FlagChange { add, remove })
-            .await
-            .map(|()| context.changed()),
-        Job::Move { ids, to } => sync
-            .move_messages(store, &ids, to)
-            .await
-            .map(|()| context.changed()),
-        Job::Delete { ids } => sync
-            .delete_messages(store, &ids)
-            .await
-            .map(|()| context.changed()),
+) -> Result<(), Broken> {
+    match job {
+        Job::Refresh => keep_connection(sync(context, backend, store).await),
+        Job::Open { id, width } => {
+            let opened = open(context, store, backend, id, width).await;
+            if let Err(err) = &opened {
+                context.report("opening message", context.explain(err));
+            }
+            keep_connection(opened)
+        }
+        Job::Run { request, op } => {
+            match super::perform::run(context, backend, store, request, op).await {
+                Some(_) => Err(Broken),
+                None => Ok(()),
+            }
+        }
         Job::Send { raw } => {
             // Earlier temporary failures go out with this run too.
             let mut sent = send_now(context, store, &raw, Some(credentials)).await;
-            let mut result = Ok(());
             while let Some(raw) = sent.pop() {
-                if let Err(err) = file_sent(context, store, sync, &raw).await {
-                    unfiled.push(raw);
-                    unfiled.append(&mut sent);
-                    result = Err(err);
-                    break;
+                if let Err(err) = file_sent(context, store, backend, &raw).await {
+                    context.report("saving to Sent", context.explain(&err));
+                    if err.is_connection_failure() {
+                        unfiled.push(raw);
+                        unfiled.append(&mut sent);
+                        return Err(Broken);
+                    }
                 }
             }
-            result
-        }
-    };
-    match outcome {
-        Err(err) if err.is_connection_failure() => Err(err),
-        Err(err) => {
-            context.error(doing, explain::sync_error(&err, &context.account));
             Ok(())
         }
-        Ok(()) => Ok(()),
     }
 }
 
-/// The body fetched (and cached), rendered, then marked seen here and on the server.
+/// The body fetched (and cached), then rendered.
 async fn open(
     context: &Context,
     store: &mut Store,
-    sync: &mut ImapSync,
-    id: crate::store::MessageId,
+    backend: &mut Backend,
+    id: MessageId,
     width: u16,
-) -> Result<(), SyncError> {
-    let raw = sync.fetch_body(store, id).await?;
+) -> Result<(), BackendError> {
+    let raw = backend.fetch_body(store, id).await?;
     let rendered = mime::render(&raw, usize::from(width));
     context.emit(super::Event::Message {
         id,
         rendered: Box::new(rendered),
     });
-    if !store.envelope(id)?.flags.seen {
-        let seen = Flags {
-            seen: true,
-            ..Flags::default()
-        };
-        sync.set_flags(
-            store,
-            &[id],
-            FlagChange {
-                add: seen,
-                remove: Flags::default(),
-            },
-        )
-        .await?;
-        context.emit(super::Event::Folders {
-            account: context.id,
-            folders: store.folders(context.id)?,
-        });
-    }
     Ok(())
 }
 
-/// Folders listed, then the INBOX (its first chunk is the first screen), then the rest.
-async fn sync_all(
-    context: &Context,
-    store: &mut Store,
-    sync: &mut ImapSync,
-) -> Result<(), SyncError> {
-    let folders = sync.sync_folders(store).await?;
-    context.changed();
-    let (inbox, others): (Vec<_>, Vec<_>) = folders
-        .into_iter()
-        .partition(|f| f.role == Some(FolderRole::Inbox));
-    for folder in inbox {
-        sync_one(context, store, sync, folder.id).await?;
-    }
-    for folder in others {
-        match sync_one(context, store, sync, folder.id).await {
-            Err(err) if !err.is_connection_failure() => context.error(
-                &format!("syncing {}", folder.name),
-                explain::sync_error(&err, &context.account),
-            ),
-            other => other?,
-        }
-    }
-    context.emit(super::Event::Synced {
-        account: context.id,
-    });
-    Ok(())
-}
-
-/// One folder; Changed as soon as the first chunk is stored, and at the end when
-/// anything changed.
-async fn sync_one(
-    context: &Context,
-    store: &mut Store,
-    sync: &mut ImapSync,
-    folder: FolderId,
-) -> Result<(), SyncError> {
-    let mut first_chunk = true;
-    let mut progress = |p: SyncProgress| {
-        context.emit(super::Event::Progress {
-            account: context.id,
-            folder: p.folder,
-            fetched: p.fetched,
-            to_fetch: p.to_fetch,
-        });
-        if first_chunk && p.fetched > 0 {
-            first_chunk = false;
-            context.changed();
-        }
-    };
-    let report = sync.sync_folder(store, folder, &mut progress).await?;
-    if report.fetched + report.flags_changed + report.removed > 0 || report.uidvalidity_reset {
-        context.changed();
-    }
-    Ok(())
-}
-
-/// A copy of a sent message into the Sent folder, then that folder resynced.
+/// A copy of a sent message into the Sent folder.
 async fn file_sent(
     context: &Context,
     store: &mut Store,
-    sync: &mut ImapSync,
+    backend: &mut Backend,
     raw: &[u8],
-) -> Result<(), SyncError> {
+) -> Result<(), BackendError> {
     let Some(sent) = folder_with_role(store, context, FolderRole::Sent)? else {
         context.error(
             "saving to Sent",
@@ -406,15 +350,16 @@ async fn file_sent(
         seen: true,
         ..Flags::default()
     };
-    sync.append(store, sent, raw, seen).await?;
-    sync_one(context, store, sync, sent).await
+    let changed = backend.append(store, sent, raw, seen).await?;
+    context.changed(changed);
+    Ok(())
 }
 
 fn folder_with_role(
     store: &Store,
     context: &Context,
     role: FolderRole,
-) -> Result<Option<FolderId>, SyncError> {
+) -> Result<Option<FolderId>, BackendError> {
     Ok(store
         .folders(context.id)?
         .into_iter()
@@ -435,7 +380,7 @@ async fn watch(
     loop {
         let failure =
             watch_until_failure(&context, &credentials, inbox, &notices, &mut backoff).await;
-        context.error(
+        context.report(
             "watching the INBOX for new mail",
             explain::sync_error(&failure, &context.account),
         );

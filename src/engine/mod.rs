@@ -9,12 +9,19 @@
 mod backoff;
 pub mod explain;
 mod imap_worker;
+mod notify;
+mod observer;
+mod perform;
+mod pipe;
 mod pop3_worker;
 mod reader;
+mod save;
 mod send;
 mod worker;
 
 pub use backoff::BackoffPolicy;
+pub use explain::{Problem, Remedy};
+pub use reader::answer_read;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -25,10 +32,15 @@ use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
 use crate::config::Account;
 use crate::mime::Rendered;
 use crate::store::{
-    AccountId, AccountRow, EnvelopeRow, Flags, FolderId, FolderRow, MessageId, OutboxId, Store,
-    StoreError,
+    AccountId, AccountRow, EnvelopeRow, Flags, FolderId, FolderRow, MessageId, OutboxId, Page,
+    Store, StoreError,
 };
 use crate::sync::SyncOptions;
+
+/// Names one request, so its answer ([`Event::Done`] or [`Event::Failed`]) can be
+/// told from the answers to others. Front ends choose them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RequestId(pub u64);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
@@ -39,10 +51,16 @@ pub enum Command {
     /// A page of a folder's envelopes, newest first.
     LoadEnvelopes {
         folder: FolderId,
-        offset: usize,
+        page: Page,
         limit: usize,
     },
-    /// Render a message for a pane `width` columns wide (marks it seen).
+    /// Every message of a folder, newest first (to tag them all).
+    LoadIds {
+        folder: FolderId,
+    },
+    /// Render a message for a pane `width` columns wide (fetching its body when
+    /// only the envelope is stored). Opening marks nothing: a front end that wants
+    /// it seen says so with [`Operation::SetFlags`].
     OpenMessage {
         id: MessageId,
         width: u16,
@@ -51,26 +69,59 @@ pub enum Command {
     Refresh {
         account: AccountId,
     },
-    /// Set the flags in `add` and clear those in `remove` (on the server too).
-    SetFlags {
-        ids: Vec<MessageId>,
-        add: Flags,
-        remove: Flags,
-    },
-    /// Move messages into another folder of their account.
-    Move {
-        ids: Vec<MessageId>,
-        to: FolderId,
-    },
-    /// Delete messages (IMAP: to the Trash; from the Trash: for good).
-    Delete {
-        ids: Vec<MessageId>,
+    /// Act on the account's mail; answered with `Done` or `Failed` for `request`.
+    Run {
+        request: RequestId,
+        account: AccountId,
+        op: Operation,
     },
     /// Queue a complete message in the outbox and send it; IMAP accounts keep a
     /// copy in their Sent folder.
     Send {
         account: AccountId,
         raw: Vec<u8>,
+    },
+}
+
+/// What [`Command::Run`] can do to an account's mail. Every message named must
+/// belong to the account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Operation {
+    /// Set the flags in `add` and clear those in `remove` (on the server too).
+    SetFlags {
+        ids: Vec<MessageId>,
+        add: Flags,
+        remove: Flags,
+    },
+    /// Move to another folder of the account; the messages keep their ids.
+    Move {
+        ids: Vec<MessageId>,
+        to: FolderId,
+    },
+    Copy {
+        ids: Vec<MessageId>,
+        to: FolderId,
+    },
+    /// To the Trash; messages in the Trash for good.
+    Delete {
+        ids: Vec<MessageId>,
+    },
+    /// To the archive folder; `create`: make it when missing (the user agreed).
+    Archive {
+        ids: Vec<MessageId>,
+        create: bool,
+    },
+    /// Each message's source on the standard input of `sh -c command`; the output
+    /// comes back in `Done`.
+    Pipe {
+        ids: Vec<MessageId>,
+        command: String,
+    },
+    /// Each message's source to a file: `path` is the file for one message, a
+    /// directory for several (or for one, when it is a directory). Never overwrites.
+    Save {
+        ids: Vec<MessageId>,
+        path: String,
     },
 }
 
@@ -81,23 +132,44 @@ pub enum Event {
         account: AccountId,
         folders: Vec<FolderRow>,
     },
+    /// A page of envelopes; `index` is the place of its first row in the folder when
+    /// the reader knows it without counting (`First`, `Last`) or counted it (`From`).
     Envelopes {
         folder: FolderId,
-        offset: usize,
+        page: Page,
         total: usize,
+        index: Option<usize>,
         rows: Vec<EnvelopeRow>,
+    },
+    /// Every message of a folder, with its flags.
+    Ids {
+        folder: FolderId,
+        messages: Vec<(MessageId, Flags)>,
     },
     Message {
         id: MessageId,
         rendered: Box<Rendered>,
     },
-    /// Something changed in the store for this account: reload what is shown.
+    /// The store changed for this account: its folder list, and the messages of
+    /// `folders` (reload what is shown of them).
     Changed {
         account: AccountId,
+        folders: Vec<FolderId>,
     },
+    /// A [`Command::Run`] was carried out; `output` is something to show (a pipe's).
+    Done {
+        request: RequestId,
+        output: Option<String>,
+    },
+    /// A [`Command::Run`] was not carried out (or only partly: the store says how far).
+    Failed {
+        request: RequestId,
+        problem: Problem,
+    },
+    /// Background work failed (a sync, a login, opening a message).
     Error {
         context: String,
-        message: String,
+        problem: Problem,
     },
     /// A folder sync or download is under way: `fetched` of `to_fetch` stored.
     Progress {
@@ -138,7 +210,7 @@ impl Event {
     fn error(context: impl Into<String>, err: impl std::fmt::Display) -> Event {
         Event::Error {
             context: context.into(),
-            message: err.to_string(),
+            problem: Problem::plain(err.to_string()),
         }
     }
 }
@@ -255,30 +327,36 @@ async fn dispatch(
     events: UnboundedSender<Event>,
 ) {
     while let Some(command) = commands.recv().await {
-        match command {
-            Command::Refresh { account } => match workers.get(&account) {
-                Some(worker) => worker.send(worker::Job::Refresh),
-                None => {
-                    let _ = events.send(Event::error(
-                        "refresh",
-                        format!("no account with id {}", account.0),
-                    ));
-                }
-            },
-            Command::Send { account, raw } => match workers.get(&account) {
-                Some(worker) => worker.send(worker::Job::Send { raw }),
-                None => {
-                    let _ = events.send(Event::error(
-                        "sending",
-                        format!("no account with id {}", account.0),
-                    ));
-                }
-            },
-            other => {
-                if reader.send(other).is_err() {
+        let (account, job) = match command {
+            Command::Refresh { account } => (account, worker::Job::Refresh),
+            Command::Send { account, raw } => (account, worker::Job::Send { raw }),
+            Command::Run {
+                request,
+                account,
+                op,
+            } => (account, worker::Job::Run { request, op }),
+            read => {
+                if reader.send(read).is_err() {
                     let _ = events.send(Event::error("store", "the store reader stopped"));
                     break;
                 }
+                continue;
+            }
+        };
+        match workers.get(&account) {
+            Some(worker) => worker.send(job),
+            None => {
+                let problem = Problem::plain(format!(
+                    "no account with id {} is running (is it still in the configuration?)",
+                    account.0
+                ));
+                let _ = events.send(match job {
+                    worker::Job::Run { request, .. } => Event::Failed { request, problem },
+                    _ => Event::Error {
+                        context: "postern".into(),
+                        problem,
+                    },
+                });
             }
         }
     }

@@ -1,5 +1,8 @@
 //! A POP3 account's worker: downloads at start, on Refresh and every
-//! `pop3_interval`; after a failure it retries with backoff instead.
+//! `pop3_interval`; after a failure it retries with backoff instead. Everything
+//! else acts on the downloaded copies and needs no server.
+
+use std::sync::Arc;
 
 use tokio::time::Instant;
 
@@ -7,16 +10,15 @@ use super::Event;
 use super::backoff::Backoff;
 use super::explain;
 use super::send::send_now;
-use super::worker::{Context, Job, Jobs, local_job, open_store};
+use super::worker::{Context, Job, Jobs, open_store, sync};
 use crate::auth::credentials::Credentials;
-use crate::proto::{ConnectOptions, pop3};
-use crate::store::{FolderRole, Store};
-use crate::sync::pop3::{DownloadRequest, download};
+use crate::backend::{Backend, Pop3Download};
+use crate::store::Store;
 
 pub(super) async fn run(context: Context, mut jobs: Jobs) {
     let mut backoff = Backoff::new(context.options.backoff, context.id.0.unsigned_abs());
     let mut store: Option<Store> = None;
-    let mut credentials: Option<Credentials> = None;
+    let mut backend = Backend::pop3(context.id, Pop3Download::new(context.account.clone(), None));
     let mut due = Instant::now();
     loop {
         let job = tokio::select! {
@@ -26,9 +28,12 @@ pub(super) async fn run(context: Context, mut jobs: Jobs) {
                 None => return,
             },
         };
+        let Some(store) = open_store(&context, &mut store) else {
+            continue;
+        };
         match job {
             Job::Refresh => {
-                if download_once(&context, &mut store, &mut credentials).await {
+                if download_once(&context, &mut backend, store).await {
                     backoff.reset();
                     due = Instant::now() + context.options.pop3_interval;
                 } else {
@@ -42,94 +47,52 @@ pub(super) async fn run(context: Context, mut jobs: Jobs) {
                 }
             }
             Job::Send { raw } => {
-                if let Some(store) = open_store(&context, &mut store) {
-                    send_now(&context, store, &raw, credentials.as_ref()).await;
-                }
+                let credentials = backend.pop3_download().and_then(|d| d.credentials());
+                send_now(&context, store, &raw, credentials).await;
             }
-            other => {
-                if let Some(store) = open_store(&context, &mut store) {
-                    local_job(&context, store, other);
-                }
+            Job::Run { request, op } => {
+                super::perform::run(&context, &mut backend, store, request, op).await;
             }
+            Job::Open { .. } => context.error(
+                "opening message",
+                "this message's body has not been downloaded yet",
+            ),
         }
     }
 }
 
-/// One session; true when it completed. Failures are reported as events.
-async fn download_once(
-    context: &Context,
-    store: &mut Option<Store>,
-    credentials: &mut Option<Credentials>,
-) -> bool {
-    let account = &context.account;
-    if credentials.is_none() {
+/// One download; true when it completed. Failures are reported as events.
+async fn download_once(context: &Context, backend: &mut Backend, store: &mut Store) -> bool {
+    let Some(download) = backend.pop3_download() else {
+        return false;
+    };
+    if download.credentials().is_none() {
         match Credentials::of(
             &context.token_dir,
-            account,
+            &context.account,
             context.options.password_timeout,
         )
         .await
         {
-            Ok(resolved) => *credentials = Some(resolved),
+            Ok(resolved) => download.set_credentials(Some(Arc::new(resolved))),
             Err(err) => {
-                context.error("logging in", explain::credentials_error(&err, account));
+                context.report(
+                    "logging in",
+                    explain::credentials_error(&err, &context.account),
+                );
                 return false;
             }
         }
     }
-    let Some(resolved) = credentials.as_ref() else {
-        return false;
-    };
-    let options = ConnectOptions::for_account(account);
-    let session = match pop3::connect(account, resolved, &options).await {
-        Ok(session) => session,
-        Err(err) => {
-            if err.is_login_refused() {
+    match sync(context, backend, store).await {
+        Ok(()) => true,
+        Err(error) => {
+            if error.is_login_refused()
+                && let Some(download) = backend.pop3_download()
+            {
                 // Resolved again next time (see the IMAP worker).
-                *credentials = None;
+                download.set_credentials(None);
             }
-            context.error("connecting", explain::proto_error(&err, account));
-            return false;
-        }
-    };
-    if open_store(context, store).is_none() {
-        return false;
-    }
-    let Some(owned) = store.take() else {
-        return false;
-    };
-    // The folder the download fills, for progress events.
-    let inbox = match owned.upsert_folder(context.id, "INBOX", Some(FolderRole::Inbox)) {
-        Ok(inbox) => inbox,
-        Err(err) => {
-            context.error("downloading", err);
-            *store = Some(owned);
-            return false;
-        }
-    };
-    let request = DownloadRequest::new(context.id, account.pop3_delete.into());
-    let events = context.events.clone();
-    let id = context.id;
-    let downloaded = download(session, owned, &request, move |progress| {
-        let _ = events.send(Event::Progress {
-            account: id,
-            folder: inbox,
-            fetched: progress.stored,
-            to_fetch: progress.total,
-        });
-    })
-    .await;
-    *store = downloaded.store;
-    match downloaded.result {
-        Ok(report) => {
-            if report.stored + report.forgotten > 0 {
-                context.changed();
-            }
-            context.emit(Event::Synced { account: id });
-            true
-        }
-        Err(err) => {
-            context.error("downloading", explain::download_error(&err, account));
             false
         }
     }

@@ -1,10 +1,9 @@
-//! The store reader: one thread that owns a connection and answers the UI's
-//! reads in order. Reads take milliseconds, so one thread keeps them ordered
-//! without locking; slow work belongs to account workers. Commands on messages
-//! are handed to the owning account's worker (found here, from the store) so
-//! the reader never waits for a network.
+//! The store reader: one thread that owns a connection and answers the UI's reads
+//! in order. Reads take milliseconds, so one thread keeps them ordered without
+//! locking; it never writes and never waits for a network: a message whose body is
+//! not stored yet is handed to its account's worker to fetch.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::mpsc::{Receiver, Sender};
 
 use tokio::sync::mpsc::UnboundedSender;
@@ -12,9 +11,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use super::worker::Job;
 use super::{Command, Event};
 use crate::mime;
-use crate::store::{
-    AccountId, Flags, FolderId, MessageId, MessageSource, Store, StoreError, maildir,
-};
+use crate::store::{AccountId, MessageId, MessageSource, Page, Store, StoreError};
 
 /// Each account's job queue.
 pub(super) type Workers = HashMap<AccountId, UnboundedSender<Job>>;
@@ -40,7 +37,27 @@ fn serve(
     events: UnboundedSender<Event>,
 ) {
     for command in commands {
-        for event in answer(&mut store, &accounts, &workers, command) {
+        let answer = match command {
+            Command::LoadAccounts => vec![load_accounts(&store, &accounts)],
+            Command::OpenMessage { id, width } => match open_message(&store, id, width) {
+                Ok(Opened::Rendered(event)) => vec![event],
+                Ok(Opened::NotFetched { account }) => {
+                    match workers
+                        .get(&account)
+                        .map(|w| w.send(Job::Open { id, width }))
+                    {
+                        Some(Ok(())) => Vec::new(),
+                        _ => vec![Event::error(
+                            "opening message",
+                            format!("account {} is not running", account.0),
+                        )],
+                    }
+                }
+                Err(err) => vec![Event::error("opening message", err)],
+            },
+            other => answer_read(&mut store, other).unwrap_or_default(),
+        };
+        for event in answer {
             if events.send(event).is_err() {
                 return; // the front end is gone
             }
@@ -48,129 +65,68 @@ fn serve(
     }
 }
 
-fn answer(
-    store: &mut Store,
-    accounts: &[AccountId],
-    workers: &Workers,
-    command: Command,
-) -> Vec<Event> {
+/// The configured accounts, in the order the config lists them.
+fn load_accounts(store: &Store, accounts: &[AccountId]) -> Event {
+    match store.accounts() {
+        Ok(rows) => Event::Accounts(
+            accounts
+                .iter()
+                .filter_map(|id| rows.iter().find(|row| row.id == *id).cloned())
+                .collect(),
+        ),
+        Err(err) => Event::error("loading accounts", err),
+    }
+}
+
+/// The answer to a read of folders, envelopes or ids straight from `store`; `None`
+/// for anything else. The reader thread's work, public so that benchmarks measure
+/// the same code.
+pub fn answer_read(store: &mut Store, command: Command) -> Option<Vec<Event>> {
     let event = match command {
-        Command::LoadAccounts => match store.accounts() {
-            // Show the configured accounts, in the order the config lists them.
-            Ok(rows) => Event::Accounts(
-                accounts
-                    .iter()
-                    .filter_map(|id| rows.iter().find(|row| row.id == *id).cloned())
-                    .collect(),
-            ),
-            Err(err) => Event::error("loading accounts", err),
-        },
         Command::LoadFolders { account } => match store.folders(account) {
             Ok(folders) => Event::Folders { account, folders },
             Err(err) => Event::error("loading folders", err),
         },
         Command::LoadEnvelopes {
             folder,
-            offset,
+            page,
             limit,
-        } => {
-            let page = store
-                .envelope_count(folder)
-                .and_then(|total| Ok((total, store.envelopes(folder, offset, limit)?)));
-            match page {
-                Ok((total, rows)) => Event::Envelopes {
-                    folder,
-                    offset,
-                    total,
-                    rows,
-                },
-                Err(err) => Event::error("loading messages", err),
-            }
-        }
-        Command::OpenMessage { id, width } => {
-            return match open_message(store, workers, id, width) {
-                Ok(events) => events,
-                Err(err) => vec![Event::error("opening message", err)],
-            };
-        }
-        Command::SetFlags { ids, add, remove } => {
-            return route(store, workers, "changing flags", &ids, |ids| {
-                Job::SetFlags { ids, add, remove }
-            });
-        }
-        Command::Move { ids, to } => {
-            // Only within one account: the target must belong to the messages' owner.
-            let owner = store.folder(to).map(|f| f.account);
-            return match (owner, by_account(store, &ids)) {
-                (Ok(owner), Ok(groups)) if groups.keys().all(|a| *a == owner) => {
-                    route(store, workers, "moving", &ids, |ids| Job::Move { ids, to })
-                }
-                (Ok(_), Ok(_)) => vec![Event::error(
-                    "moving",
-                    "messages can only be moved to a folder of their own account",
-                )],
-                (Err(err), _) | (_, Err(err)) => vec![Event::error("moving", err)],
-            };
-        }
-        Command::Delete { ids } => {
-            return route(store, workers, "deleting", &ids, |ids| Job::Delete { ids });
-        }
-        // Routed to account workers by the dispatcher; never reach here.
-        Command::Refresh { .. } | Command::Send { .. } => {
-            Event::error("store", "an account command was sent to the reader")
-        }
+        } => match envelopes(store, folder, page, limit) {
+            Ok(event) => event,
+            Err(err) => Event::error("loading messages", err),
+        },
+        Command::LoadIds { folder } => match store.folder_messages(folder) {
+            Ok(messages) => Event::Ids { folder, messages },
+            Err(err) => Event::error("loading messages", err),
+        },
+        _ => return None,
     };
-    vec![event]
+    Some(vec![event])
 }
 
-/// Messages grouped by the account that owns them.
-fn by_account(
+fn envelopes(
     store: &Store,
-    ids: &[MessageId],
-) -> Result<BTreeMap<AccountId, Vec<MessageId>>, StoreError> {
-    let mut folders: HashMap<FolderId, AccountId> = HashMap::new();
-    let mut groups: BTreeMap<AccountId, Vec<MessageId>> = BTreeMap::new();
-    for id in ids {
-        let folder = store.envelope(*id)?.folder;
-        let account = match folders.get(&folder) {
-            Some(account) => *account,
-            None => {
-                let account = store.folder(folder)?.account;
-                folders.insert(folder, account);
-                account
-            }
-        };
-        groups.entry(account).or_default().push(*id);
-    }
-    Ok(groups)
-}
-
-/// Hands each account's share of `ids` to its worker.
-fn route(
-    store: &Store,
-    workers: &Workers,
-    doing: &str,
-    ids: &[MessageId],
-    job: impl Fn(Vec<MessageId>) -> Job,
-) -> Vec<Event> {
-    let groups = match by_account(store, ids) {
-        Ok(groups) => groups,
-        Err(err) => return vec![Event::error(doing, err)],
+    folder: crate::store::FolderId,
+    page: Page,
+    limit: usize,
+) -> Result<Event, StoreError> {
+    let total = store.envelope_count(folder)?;
+    let rows = store.envelope_page(folder, page, limit)?;
+    let index = match page {
+        Page::First => Some(0),
+        Page::Last => Some(total.saturating_sub(rows.len())),
+        // A reload deep in a list: counted, once (walks that many index entries).
+        Page::From(key) => Some(store.position(folder, key)?),
+        // The front end knows where its key row is.
+        Page::After(_) | Page::Before(_) => None,
     };
-    let mut events = Vec::new();
-    for (account, ids) in groups {
-        if let Err(err) = forward(workers, account, job(ids)) {
-            events.push(Event::error(doing, err));
-        }
-    }
-    events
-}
-
-fn forward(workers: &Workers, account: AccountId, job: Job) -> Result<(), OpenError> {
-    workers
-        .get(&account)
-        .and_then(|worker| worker.send(job).ok())
-        .ok_or(OpenError::NoWorker(account))
+    Ok(Event::Envelopes {
+        folder,
+        page,
+        total,
+        index,
+        rows,
+    })
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -183,20 +139,17 @@ enum OpenError {
         #[source]
         source: std::io::Error,
     },
-    #[error("account {} is not running (not in the configuration?)", .0.0)]
-    NoWorker(AccountId),
 }
 
-/// Render a message and mark it seen: in the store and its Maildir file name here
-/// (the account's folders follow the message, for the unread count), on the IMAP
-/// server through the account's worker (the store follows the server's OK). A body
-/// not downloaded yet is the account worker's to fetch.
-fn open_message(
-    store: &mut Store,
-    workers: &Workers,
-    id: MessageId,
-    width: u16,
-) -> Result<Vec<Event>, OpenError> {
+enum Opened {
+    Rendered(Event),
+    /// Only the envelope is stored: the account's worker fetches the body.
+    NotFetched {
+        account: AccountId,
+    },
+}
+
+fn open_message(store: &Store, id: MessageId, width: u16) -> Result<Opened, OpenError> {
     let raw = match store.message_source(id)? {
         MessageSource::File(path) => std::fs::read(&path).map_err(|source| OpenError::Read {
             path: path.clone(),
@@ -205,40 +158,12 @@ fn open_message(
         MessageSource::Cached(bytes) => bytes,
         MessageSource::NotFetched => {
             let account = store.folder(store.envelope(id)?.folder)?.account;
-            forward(workers, account, Job::Open { id, width })?;
-            return Ok(Vec::new());
+            return Ok(Opened::NotFetched { account });
         }
     };
     let rendered = mime::render(&raw, usize::from(width));
-    let mut events = vec![Event::Message {
+    Ok(Opened::Rendered(Event::Message {
         id,
         rendered: Box::new(rendered),
-    }];
-    let envelope = store.envelope(id)?;
-    if !envelope.flags.seen {
-        let account = store.folder(envelope.folder)?.account;
-        let seen = Flags {
-            seen: true,
-            ..Flags::default()
-        };
-        if store.imap_location(id)?.uid.is_some() {
-            // The server first, the store after its OK (as for every IMAP flag
-            // change): the worker does both, off this thread, and says Changed.
-            forward(
-                workers,
-                account,
-                Job::SetFlags {
-                    ids: vec![id],
-                    add: seen,
-                    remove: Flags::default(),
-                },
-            )?;
-        } else if maildir::change_local_flags(store, id, seen, Flags::default())? {
-            events.push(Event::Folders {
-                account,
-                folders: store.folders(account)?,
-            });
-        }
-    }
-    Ok(events)
+    }))
 }

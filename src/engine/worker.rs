@@ -3,7 +3,8 @@
 //! Maildir accounts index their tree at start, on request and on a timer (mbsync
 //! and friends write to it behind our back). IMAP and POP3 accounts run their own
 //! loops ([`super::imap_worker`], [`super::pop3_worker`]); this module holds what
-//! they share: the job queue, the handle and the local (store-only) operations.
+//! they share: the job queue, the handle, and the context they report through.
+//! Every job acts on the account's mail through [`crate::backend::Backend`].
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -13,9 +14,12 @@ use std::time::Duration;
 use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
 use tokio::task::JoinHandle;
 
-use super::{EngineOptions, Event};
+use super::explain::{Problem, backend_error};
+use super::observer::EventObserver;
+use super::{EngineOptions, Event, Operation, RequestId};
+use crate::backend::{Backend, BackendError};
 use crate::config::{Account, Receive};
-use crate::store::{AccountId, Flags, FolderId, MessageId, Store, maildir};
+use crate::store::{AccountId, FolderId, MessageId, Store};
 
 /// How often a Maildir account is rescanned when nobody asks.
 const RESCAN_EVERY: Duration = Duration::from_secs(60);
@@ -37,15 +41,36 @@ impl Context {
         let _ = self.events.send(event);
     }
 
-    pub fn error(&self, doing: &str, message: impl std::fmt::Display) {
-        self.emit(Event::error(
-            format!("{}: {doing}", self.account.name),
-            message,
-        ));
+    /// Background work failed: `problem` is the explanation.
+    pub fn report(&self, doing: &str, problem: Problem) {
+        self.emit(Event::Error {
+            context: format!("{}: {doing}", self.account.name),
+            problem,
+        });
     }
 
-    pub fn changed(&self) {
-        self.emit(Event::Changed { account: self.id });
+    /// Background work failed with only the error's own words.
+    pub fn error(&self, doing: &str, message: impl std::fmt::Display) {
+        self.report(doing, Problem::plain(message.to_string()));
+    }
+
+    /// The store changed: the folder list, and the messages of `folders`.
+    pub fn changed(&self, folders: Vec<FolderId>) {
+        self.emit(Event::Changed {
+            account: self.id,
+            folders,
+        });
+    }
+
+    /// A backend failure explained for this account.
+    pub fn explain(&self, error: &BackendError) -> Problem {
+        backend_error(error, &self.account)
+    }
+
+    /// A request that could not be carried out.
+    pub fn failed(&self, request: RequestId, doing: &str, problem: Problem) {
+        let problem = problem.about(&format!("{}: {doing}", self.account.name));
+        self.emit(Event::Failed { request, problem });
     }
 }
 
@@ -58,17 +83,9 @@ pub(super) enum Job {
         id: MessageId,
         width: u16,
     },
-    SetFlags {
-        ids: Vec<MessageId>,
-        add: Flags,
-        remove: Flags,
-    },
-    Move {
-        ids: Vec<MessageId>,
-        to: FolderId,
-    },
-    Delete {
-        ids: Vec<MessageId>,
+    Run {
+        request: RequestId,
+        op: Operation,
     },
     Send {
         raw: Vec<u8>,
@@ -149,6 +166,11 @@ pub(super) fn spawn(context: Context) -> Handle {
 }
 
 async fn run_maildir(context: Context, mut jobs: Jobs) {
+    let Some(root) = context.account.maildir.clone() else {
+        context.error("starting", "the account has no `maildir` path configured");
+        return;
+    };
+    let mut backend = Backend::maildir(context.id, root);
     let mut store: Option<Store> = None;
     let mut timer = tokio::time::interval(RESCAN_EVERY);
     loop {
@@ -160,18 +182,49 @@ async fn run_maildir(context: Context, mut jobs: Jobs) {
                 None => break,
             },
         };
+        let Some(store) = open_store(&context, &mut store) else {
+            continue;
+        };
         match job {
-            Job::Refresh => store = rescan(&context, store).await,
+            Job::Refresh => {
+                // Reported by `sync`; the timer tries again.
+                let _ = sync(&context, &mut backend, store).await;
+            }
             Job::Send { raw } => {
-                if let Some(store) = open_store(&context, &mut store) {
-                    super::send::send_now(&context, store, &raw, None).await;
-                }
+                super::send::send_now(&context, store, &raw, None).await;
             }
-            other => {
-                if let Some(store) = open_store(&context, &mut store) {
-                    local_job(&context, store, other);
-                }
+            Job::Run { request, op } => {
+                super::perform::run(&context, &mut backend, store, request, op).await;
             }
+            Job::Open { .. } => context.error(
+                "opening message",
+                "this message's body has not been downloaded yet",
+            ),
+        }
+    }
+}
+
+/// A sync of the whole account, told as events (a failure is reported, and
+/// returned for the worker to decide what comes next).
+pub(super) async fn sync(
+    context: &Context,
+    backend: &mut Backend,
+    store: &mut Store,
+) -> Result<(), BackendError> {
+    let mut observer = EventObserver::new(context);
+    match backend.sync(store, &mut observer).await {
+        Ok(totals) => {
+            for note in totals.notes {
+                tracing::warn!(account = %context.account.name, "{note}");
+            }
+            context.emit(Event::Synced {
+                account: context.id,
+            });
+            Ok(())
+        }
+        Err(error) => {
+            context.report("syncing", context.explain(&error));
+            Err(error)
         }
     }
 }
@@ -193,79 +246,6 @@ pub(super) fn open_store<'a>(
     store.as_mut()
 }
 
-/// Jobs that only touch the store (Maildir and POP3 accounts: nothing to tell a
-/// server). Flags of Maildir messages follow in their file names.
-pub(super) fn local_job(context: &Context, store: &mut Store, job: Job) {
-    match job {
-        Job::SetFlags { ids, add, remove } => {
-            let mut changed = false;
-            for id in ids {
-                match maildir::change_local_flags(store, id, add, remove) {
-                    Ok(did) => changed |= did,
-                    Err(err) => context.error("changing flags", err),
-                }
-            }
-            if changed {
-                context.changed();
-            }
-        }
-        Job::Delete { ids } if context.account.receive == Receive::Pop3 => {
-            match store.delete_messages(&ids) {
-                Ok(0) => {}
-                Ok(_) => context.changed(),
-                Err(err) => context.error("deleting", err),
-            }
-        }
-        Job::Delete { .. } => context.error(
-            "deleting",
-            "deleting is not supported for Maildir accounts yet",
-        ),
-        Job::Move { .. } => context.error("moving", "moving is only supported for IMAP accounts"),
-        Job::Open { .. } => context.error(
-            "opening message",
-            "this message's body has not been downloaded yet",
-        ),
-        Job::Refresh | Job::Send { .. } => {}
-    }
-}
-
-/// One Maildir rescan. The store connection is kept between runs.
-async fn rescan(context: &Context, store: Option<Store>) -> Option<Store> {
-    let Some(root) = context.account.maildir.clone() else {
-        return store;
-    };
-    let path = context.store_path.clone();
-    let id = context.id;
-    let outcome = tokio::task::spawn_blocking(move || {
-        let mut store = match store {
-            Some(store) => store,
-            None => Store::open(&path)?,
-        };
-        let report = maildir::index_maildir(&mut store, id, &root)?;
-        Ok::<_, crate::store::StoreError>((store, report))
-    })
-    .await;
-    match outcome {
-        Ok(Ok((store, report))) => {
-            for (path, problem) in &report.errors {
-                tracing::warn!(account = %context.account.name, file = %path.display(), "skipped: {problem}");
-            }
-            if report.added + report.removed + report.updated > 0 {
-                context.changed();
-            }
-            Some(store)
-        }
-        Ok(Err(err)) => {
-            context.error("scanning", err);
-            None
-        }
-        Err(join) => {
-            context.error("scanning", join);
-            None
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -284,13 +264,16 @@ mod tests {
             queue,
             refresh_queued,
         };
-        let delete = Job::Delete { ids: Vec::new() };
+        let open = Job::Open {
+            id: MessageId(1),
+            width: 80,
+        };
         handle.send(Job::Refresh);
         handle.send(Job::Refresh);
-        handle.send(delete.clone());
+        handle.send(open.clone());
         handle.send(Job::Refresh);
         assert_eq!(queue.recv().await, Some(Job::Refresh));
-        assert_eq!(queue.recv().await, Some(delete));
+        assert_eq!(queue.recv().await, Some(open));
         // Taken: the next request may see changes the running one missed.
         handle.send(Job::Refresh);
         assert_eq!(queue.recv().await, Some(Job::Refresh));

@@ -99,7 +99,7 @@ fn address_list(addresses: &[Address]) -> String {
 }
 
 const ENVELOPE_COLUMNS: &str =
-    "id, folder_id, date, from_display, subject, flags, size, has_attachments";
+    "id, folder_id, date, from_display, to_addrs, subject, flags, size, has_attachments";
 
 fn envelope_row(row: &Row<'_>) -> rusqlite::Result<EnvelopeRow> {
     Ok(EnvelopeRow {
@@ -107,11 +107,45 @@ fn envelope_row(row: &Row<'_>) -> rusqlite::Result<EnvelopeRow> {
         folder: FolderId(row.get(1)?),
         date: row.get(2)?,
         from: row.get(3)?,
-        subject: row.get(4)?,
-        flags: Flags::from_bits(row.get(5)?),
-        size: row.get::<_, i64>(6)?.max(0) as u64,
-        has_attachments: row.get(7)?,
+        to: row.get(4)?,
+        subject: row.get(5)?,
+        flags: Flags::from_bits(row.get(6)?),
+        size: row.get::<_, i64>(7)?.max(0) as u64,
+        has_attachments: row.get(8)?,
     })
+}
+
+/// A message's place in its folder's newest-first order: a page starts next to one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PageKey {
+    pub date: i64,
+    pub id: MessageId,
+}
+
+impl PageKey {
+    pub fn of(row: &EnvelopeRow) -> PageKey {
+        PageKey {
+            date: row.date,
+            id: row.id,
+        }
+    }
+}
+
+/// Which page of a folder's newest-first list to read. Pages are found by key, not by
+/// offset: the index walk starts at the key, so the last page of a million messages
+/// costs what the first does (`OFFSET 900000` walks 900,000 rows first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Page {
+    /// The newest messages.
+    First,
+    /// The oldest messages (still returned newest first).
+    Last,
+    /// The messages just older than the key.
+    After(PageKey),
+    /// The messages just newer than the key (returned newest first).
+    Before(PageKey),
+    /// The key's message and those older than it.
+    From(PageKey),
 }
 
 impl Store {
@@ -152,6 +186,67 @@ impl Store {
             params![folder.0, clamp_i64(limit), clamp_i64(offset)],
             envelope_row,
         )?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// A page of `folder` by key (see [`Page`]), newest first.
+    pub fn envelope_page(
+        &self,
+        folder: FolderId,
+        page: Page,
+        limit: usize,
+    ) -> Result<Vec<EnvelopeRow>, StoreError> {
+        // Every variant walks `messages_by_date` from one end or from the key.
+        let (condition, order) = match page {
+            Page::First => ("", "DESC"),
+            Page::Last => ("", "ASC"),
+            Page::After(_) => ("AND (date, id) < (?3, ?4)", "DESC"),
+            Page::Before(_) => ("AND (date, id) > (?3, ?4)", "ASC"),
+            Page::From(_) => ("AND (date, id) <= (?3, ?4)", "DESC"),
+        };
+        let sql = format!(
+            "SELECT {ENVELOPE_COLUMNS} FROM messages WHERE folder_id = ?1 {condition}
+             ORDER BY date {order}, id {order} LIMIT ?2"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let key = match page {
+            Page::After(key) | Page::Before(key) | Page::From(key) => Some(key),
+            Page::First | Page::Last => None,
+        };
+        let rows = match key {
+            Some(key) => stmt.query_map(
+                params![folder.0, clamp_i64(limit), key.date, key.id.0],
+                envelope_row,
+            )?,
+            None => stmt.query_map(params![folder.0, clamp_i64(limit)], envelope_row)?,
+        };
+        let mut rows: Vec<EnvelopeRow> = rows.collect::<Result<_, _>>()?;
+        if order == "ASC" {
+            rows.reverse();
+        }
+        Ok(rows)
+    }
+
+    /// How many messages of `folder` come before `key` in newest-first order. Counting
+    /// walks that many index entries: for a reload deep in a big folder, not per key.
+    pub fn position(&self, folder: FolderId, key: PageKey) -> Result<usize, StoreError> {
+        let count: i64 = self
+            .conn
+            .prepare_cached(
+                "SELECT COUNT(*) FROM messages WHERE folder_id = ?1 AND (date, id) > (?2, ?3)",
+            )?
+            .query_row(params![folder.0, key.date, key.id.0], |row| row.get(0))?;
+        Ok(usize::try_from(count).unwrap_or(0))
+    }
+
+    /// Every message of `folder` with its flags, newest first (tagging a whole folder).
+    pub fn folder_messages(&self, folder: FolderId) -> Result<Vec<(MessageId, Flags)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, flags FROM messages WHERE folder_id = ?1 ORDER BY date DESC, id DESC",
+        )?;
+        let rows = stmt.query_map([folder.0], |row| {
+            Ok((MessageId(row.get(0)?), Flags::from_bits(row.get(1)?)))
+        })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
@@ -238,6 +333,80 @@ impl Store {
         }
         tx.commit()?;
         Ok(removed)
+    }
+
+    /// Moves a message whose copy the store keeps (a POP3 download, a Maildir file) to
+    /// another folder; `path` is the Maildir file's new place. The id, flags and cached
+    /// body stay.
+    pub fn relocate_local(
+        &self,
+        id: MessageId,
+        folder: FolderId,
+        path: Option<&Path>,
+    ) -> Result<(), StoreError> {
+        let changed = self
+            .conn
+            .execute(
+                "UPDATE messages SET folder_id = ?2, maildir_path = COALESCE(?3, maildir_path)
+                 WHERE id = ?1",
+                params![id.0, folder.0, path.map(path_to_blob)],
+            )
+            .map_err(|err| foreign_key_to_folder(err, folder))?;
+        if changed == 0 {
+            return Err(StoreError::NoSuchMessage(id));
+        }
+        Ok(())
+    }
+
+    /// A copy of message `id` in `folder`: its envelope and cached body, and for a
+    /// Maildir copy the new file's key and path. One transaction.
+    pub fn copy_message(
+        &mut self,
+        id: MessageId,
+        folder: FolderId,
+        maildir: Option<(&str, &Path)>,
+    ) -> Result<MessageId, StoreError> {
+        let tx = self.conn.transaction()?;
+        let copy = {
+            let original = tx
+                .prepare_cached(
+                    "SELECT message_id, in_reply_to, date, from_display, from_addr, to_addrs,
+                        cc_addrs, subject, flags, size, has_attachments, arrived
+                     FROM messages WHERE id = ?1",
+                )?
+                .query_row([id.0], |row| {
+                    Ok(NewEnvelope {
+                        message_id: row.get(0)?,
+                        in_reply_to: row.get(1)?,
+                        date: row.get(2)?,
+                        from_display: row.get(3)?,
+                        from_addr: row.get(4)?,
+                        to: row.get(5)?,
+                        cc: row.get(6)?,
+                        subject: row.get(7)?,
+                        flags: Flags::from_bits(row.get(8)?),
+                        size: row.get::<_, i64>(9)?.max(0) as u64,
+                        has_attachments: row.get(10)?,
+                        arrived: row.get(11)?,
+                        maildir_key: maildir.map(|(key, _)| key.to_owned()),
+                        maildir_path: maildir.map(|(_, path)| path.to_path_buf()),
+                        ..NewEnvelope::default()
+                    })
+                })
+                .optional()?
+                .ok_or(StoreError::NoSuchMessage(id))?;
+            let mut rows = NewRows::new(&tx, folder);
+            let copy = rows.insert(&original)?;
+            rows.finish()?;
+            tx.execute(
+                "INSERT INTO bodies (message_id, raw, fetched_at)
+                 SELECT ?2, raw, fetched_at FROM bodies WHERE message_id = ?1",
+                params![id.0, copy.0],
+            )?;
+            copy
+        };
+        tx.commit()?;
+        Ok(copy)
     }
 
     /// Maildir bookkeeping of a folder: unique key -> (id, current path).

@@ -74,6 +74,33 @@ impl Store {
         Ok((count(total), count(unread)))
     }
 
+    /// Record the directory of a Maildir folder.
+    pub fn set_local_dir(&self, folder: FolderId, dir: &std::path::Path) -> Result<(), StoreError> {
+        let changed = self.conn.execute(
+            "UPDATE folders SET local_dir = ?2 WHERE id = ?1",
+            params![folder.0, super::envelopes::path_to_blob(dir)],
+        )?;
+        if changed == 0 {
+            return Err(StoreError::NoSuchFolder(folder));
+        }
+        Ok(())
+    }
+
+    /// The directory of a Maildir folder, if the index recorded one.
+    pub fn local_dir(&self, folder: FolderId) -> Result<Option<std::path::PathBuf>, StoreError> {
+        let dir: Option<Option<Vec<u8>>> = self
+            .conn
+            .query_row(
+                "SELECT local_dir FROM folders WHERE id = ?1",
+                [folder.0],
+                |row| row.get(0),
+            )
+            .optional()?;
+        Ok(dir
+            .ok_or(StoreError::NoSuchFolder(folder))?
+            .map(super::envelopes::blob_to_path))
+    }
+
     /// Record the server's mailbox name and hierarchy delimiter for a folder.
     pub fn set_imap_path(
         &self,

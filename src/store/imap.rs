@@ -109,6 +109,33 @@ impl Store {
         Ok(found.into_iter().map(|(id, _)| id).collect())
     }
 
+    /// The Message-ID header of a message, if it had one.
+    pub fn message_id_header(&self, id: MessageId) -> Result<Option<String>, StoreError> {
+        let found: Option<Option<String>> = self
+            .conn
+            .prepare_cached("SELECT message_id FROM messages WHERE id = ?1")?
+            .query_row([id.0], |row| row.get(0))
+            .optional()?;
+        found.ok_or(StoreError::NoSuchMessage(id))
+    }
+
+    /// The messages of `folder` whose Message-ID header is `message_id`, with their UIDs.
+    /// No index serves this (it cost every insert): it reads the folder's rows, and is
+    /// only used to find a moved message again when the server did not say its new UID.
+    pub fn find_by_message_id(
+        &self,
+        folder: FolderId,
+        message_id: &str,
+    ) -> Result<Vec<(MessageId, Option<u32>)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, uid FROM messages WHERE folder_id = ?1 AND message_id = ?2",
+        )?;
+        let rows = stmt.query_map(params![folder.0, message_id], |row| {
+            Ok((MessageId(row.get(0)?), row.get(1)?))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// Folder, UID and flags of a message.
     pub fn imap_location(&self, id: MessageId) -> Result<ImapLocation, StoreError> {
         self.conn

@@ -7,14 +7,12 @@ mod accounts;
 mod envelopes;
 mod folders;
 mod imap;
-pub mod maildir;
 mod outbox;
 mod pop3;
 pub mod schema;
 
-pub use envelopes::NewEnvelope;
+pub use envelopes::{NewEnvelope, Page, PageKey};
 pub use imap::ImapLocation;
-pub use maildir::{IndexReport, index_maildir, set_maildir_flags};
 pub use outbox::{DraftId, DraftRow, NewDraft, OutboxId, OutboxRow, OutboxState};
 pub use pop3::{Pop3Message, Pop3Uidl};
 
@@ -38,6 +36,8 @@ pub enum FolderRole {
     Trash,
     Archive,
     Junk,
+    /// Every message of the account (Gmail's "All Mail", RFC 6154 `\All`).
+    All,
 }
 
 /// Message flags as IMAP and Maildir know them.
@@ -60,6 +60,7 @@ impl FolderRole {
             FolderRole::Trash => "trash",
             FolderRole::Archive => "archive",
             FolderRole::Junk => "junk",
+            FolderRole::All => "all",
         }
     }
 
@@ -72,6 +73,7 @@ impl FolderRole {
             "trash" => FolderRole::Trash,
             "archive" => FolderRole::Archive,
             "junk" => FolderRole::Junk,
+            "all" => FolderRole::All,
             _ => return None,
         })
     }
@@ -145,6 +147,8 @@ pub struct EnvelopeRow {
     pub date: i64,
     /// "Name <addr>" or "addr" of the first From.
     pub from: String,
+    /// The To list, "Name <addr>, addr, ..." (shown instead of From in Sent and Drafts).
+    pub to: String,
     pub subject: String,
     pub flags: Flags,
     pub size: u64,
@@ -192,6 +196,8 @@ pub enum StoreError {
     NoSuchFolder(FolderId),
     #[error("message {} is not a Maildir message", .0.0)]
     NotMaildir(MessageId),
+    #[error("folder {} has no Maildir directory recorded (rescan the account)", .0.0)]
+    NoFolderDir(FolderId),
 }
 
 /// IMAP synchronisation state of one folder (all `None` until the first sync).

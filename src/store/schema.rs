@@ -138,6 +138,11 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE messages ADD COLUMN needs_date INTEGER NOT NULL DEFAULT 0;
     CREATE INDEX messages_needing_date ON messages (folder_id, uid) WHERE needs_date = 1;
     "#,
+    // v5: the directory of a Maildir folder, recorded by the index, so that moving a
+    // message into an empty folder (or one whose name needed encoding) finds its files.
+    r#"
+    ALTER TABLE folders ADD COLUMN local_dir BLOB;
+    "#,
 ];
 
 /// The schema version this code writes.

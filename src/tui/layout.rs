@@ -77,7 +77,7 @@ impl Panes {
     }
 
     pub fn of(model: &Model) -> Panes {
-        Panes::compute(model.size, model.open_message().is_some(), model.focus)
+        Panes::compute(model.size, model.open_message().is_some(), model.main.focus)
     }
 }
 

@@ -4,8 +4,11 @@
 //! that feeds keys, engine events and ticks to `update`, sends its effects to
 //! the engine and redraws when the model says something changed.
 
+pub mod acting;
 pub mod keymap;
+pub mod layer;
 pub mod layout;
+pub mod list;
 pub mod model;
 pub mod msg;
 pub mod theme;
@@ -29,7 +32,7 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
 use crate::engine::{Command, Event};
 
-pub use model::Model;
+pub use model::{Model, Settings};
 pub use msg::{Clock, Effect, Msg};
 pub use update::update;
 pub use view::view;
@@ -46,6 +49,7 @@ static TERMINAL_TAKEN: AtomicBool = AtomicBool::new(false);
 pub async fn run(
     commands: UnboundedSender<Command>,
     events: UnboundedReceiver<Event>,
+    settings: Settings,
 ) -> io::Result<()> {
     install_panic_hook();
     // A polite kill or a dropped SSH session ends the UI like `q` does, so the
@@ -60,14 +64,25 @@ pub async fn run(
         EventStream::new(),
         commands,
         events,
-        TICK,
-        local_clock,
+        Loop {
+            tick: TICK,
+            clock: local_clock,
+            settings,
+        },
     );
     tokio::select! {
         result = ui => result,
         _ = terminate.recv() => Ok(()),
         _ = hangup.recv() => Ok(()),
     }
+}
+
+/// How the loop runs: how often it wakes, where it reads the time, and the settings
+/// the model starts with.
+pub struct Loop<C> {
+    pub tick: Duration,
+    pub clock: C,
+    pub settings: Settings,
 }
 
 /// The event loop, generic over the backend, the input stream and the clock
@@ -80,16 +95,20 @@ pub async fn run_loop<B, S, C>(
     mut input: S,
     commands: UnboundedSender<Command>,
     mut events: UnboundedReceiver<Event>,
-    tick: Duration,
-    mut clock: C,
+    how: Loop<C>,
 ) -> io::Result<()>
 where
     B: Backend,
     S: Stream<Item = io::Result<TermEvent>> + Unpin,
     C: FnMut() -> Clock,
 {
+    let Loop {
+        tick,
+        mut clock,
+        settings,
+    } = how;
     let size = terminal.size().map_err(backend_error)?;
-    let mut model = Model::new((size.width, size.height), clock());
+    let mut model = Model::with_settings((size.width, size.height), clock(), settings);
     send(&commands, Command::LoadAccounts)?;
     let mut ticker = tokio::time::interval(tick);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);

@@ -1,16 +1,21 @@
 //! Everything the UI knows, in plain data. Only `update` changes it.
+//!
+//! The main screen ([`Main`]: accounts, folders, lists, the open message) sits at
+//! the bottom; [`Layer`]s (help, pickers, prompts, questions) stack over it and get
+//! the keys first. What is being done to mail, and what can be undone, is in
+//! [`Acting`].
 
 use std::collections::HashMap;
 
+use crate::keys::{Context, Keymap};
 use crate::mime::Rendered;
-use crate::store::{AccountId, AccountRow, EnvelopeRow, FolderId, FolderRow, MessageId};
+use crate::store::{AccountId, AccountRow, FolderId, FolderRow, MessageId};
 
+use super::acting::Acting;
+use super::layer::Layer;
+use super::list::MessageList;
 use super::msg::Clock;
-
-/// How many envelopes to ask for at a time.
-pub const PAGE_SIZE: usize = 200;
-/// Ask for the next page when the cursor gets this close to the end of what is loaded.
-pub const PREFETCH_MARGIN: usize = 50;
+use super::theme::Theme;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Focus {
@@ -18,6 +23,17 @@ pub enum Focus {
     #[default]
     List,
     Message,
+}
+
+impl Focus {
+    /// The key table that applies.
+    pub fn context(self) -> Context {
+        match self {
+            Focus::Folders => Context::Folders,
+            Focus::List => Context::List,
+            Focus::Message => Context::Message,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,30 +44,6 @@ pub enum Status {
     /// A result to read ("sent"): stays until something else is said.
     Info(String),
     Error(String),
-}
-
-/// The loaded part of one folder's message list, newest first.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct MessageList {
-    /// Envelopes `0..rows.len()` of the folder; later pages are appended.
-    pub rows: Vec<EnvelopeRow>,
-    /// How many envelopes the folder has in all.
-    pub total: usize,
-    pub cursor: usize,
-    /// First row shown in the pane.
-    pub top: usize,
-    /// Offset of a page asked for and not yet received.
-    pub pending: Option<usize>,
-    /// Whether any page has arrived yet.
-    pub loaded: bool,
-    /// The store changed while this list was not shown: reload it when shown.
-    pub stale: bool,
-}
-
-impl MessageList {
-    pub fn selected(&self) -> Option<&EnvelopeRow> {
-        self.rows.get(self.cursor)
-    }
 }
 
 /// A message being shown, or being fetched to be shown.
@@ -116,44 +108,28 @@ impl AccountView {
         self.folder().and_then(|f| self.lists.get(&f.id))
     }
 
+    pub fn list_mut(&mut self) -> Option<&mut MessageList> {
+        let folder = self.folder()?.id;
+        self.lists.get_mut(&folder)
+    }
+
     pub fn unread(&self) -> u64 {
         self.folders.iter().map(|f| u64::from(f.unread)).sum()
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct Model {
+/// The main screen: tabs, folders, the message list and the open message.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Main {
     pub accounts: Vec<AccountRow>,
     /// Index into `accounts` of the account shown.
     pub current: Option<usize>,
     pub views: HashMap<AccountId, AccountView>,
     pub focus: Focus,
     pub full_headers: bool,
-    pub help: bool,
-    pub status: Status,
-    /// Terminal size: columns, rows.
-    pub size: (u16, u16),
-    pub clock: Clock,
-    /// Set by `update` when the screen needs drawing again.
-    pub dirty: bool,
 }
 
-impl Model {
-    pub fn new(size: (u16, u16), clock: Clock) -> Model {
-        Model {
-            accounts: Vec::new(),
-            current: None,
-            views: HashMap::new(),
-            focus: Focus::List,
-            full_headers: false,
-            help: false,
-            status: Status::None,
-            size,
-            clock,
-            dirty: true,
-        }
-    }
-
+impl Main {
     pub fn account(&self) -> Option<&AccountRow> {
         self.current.and_then(|i| self.accounts.get(i))
     }
@@ -169,6 +145,78 @@ impl Model {
 
     pub fn open_message(&self) -> Option<&OpenMessage> {
         self.view().and_then(|v| v.open.as_ref())
+    }
+
+    pub fn account_name(&self, account: AccountId) -> String {
+        self.accounts
+            .iter()
+            .find(|a| a.id == account)
+            .map_or_else(|| format!("account {}", account.0), |a| a.name.clone())
+    }
+}
+
+/// What the look and the keys are: fixed for a run, read from the config.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Settings {
+    pub keys: Keymap,
+    pub theme: Theme,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Model {
+    pub main: Main,
+    /// Over the main screen, the top one last: it gets the keys first.
+    pub layers: Vec<Layer>,
+    pub status: Status,
+    pub acting: Acting,
+    pub settings: Settings,
+    /// Terminal size: columns, rows.
+    pub size: (u16, u16),
+    pub clock: Clock,
+    /// Set by `update` when the screen needs drawing again.
+    pub dirty: bool,
+}
+
+impl Model {
+    pub fn new(size: (u16, u16), clock: Clock) -> Model {
+        Model::with_settings(size, clock, Settings::default())
+    }
+
+    pub fn with_settings(size: (u16, u16), clock: Clock, settings: Settings) -> Model {
+        Model {
+            main: Main::default(),
+            layers: Vec::new(),
+            status: Status::None,
+            acting: Acting::default(),
+            settings,
+            size,
+            clock,
+            dirty: true,
+        }
+    }
+
+    pub fn account(&self) -> Option<&AccountRow> {
+        self.main.account()
+    }
+
+    pub fn view(&self) -> Option<&AccountView> {
+        self.main.view()
+    }
+
+    pub fn view_mut(&mut self) -> Option<&mut AccountView> {
+        self.main.view_mut()
+    }
+
+    pub fn open_message(&self) -> Option<&OpenMessage> {
+        self.main.open_message()
+    }
+
+    pub fn keys(&self) -> &Keymap {
+        &self.settings.keys
+    }
+
+    pub fn theme(&self) -> &Theme {
+        &self.settings.theme
     }
 
     /// Take the redraw flag (the event loop calls this after each update).

@@ -77,6 +77,7 @@ fn remote_folder(
             NameAttribute::Trash => role = Some(FolderRole::Trash),
             NameAttribute::Archive => role = Some(FolderRole::Archive),
             NameAttribute::Junk => role = Some(FolderRole::Junk),
+            NameAttribute::All => role = Some(FolderRole::All),
             NameAttribute::NoSelect => selectable = false,
             NameAttribute::Extension(name) if name.eq_ignore_ascii_case("\\NonExistent") => {
                 selectable = false

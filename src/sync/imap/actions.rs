@@ -53,9 +53,9 @@ impl ImapSync {
     }
 
     /// Moves messages to `target` (MOVE when offered, else COPY, \Deleted and
-    /// expunge). Messages whose new UID the server reports (COPYUID) move in the
-    /// store too, keeping their cached bodies; others are removed here and come
-    /// back with the target's next sync.
+    /// expunge). A message keeps its store id and cached body: its row follows it to
+    /// the new UID the server reports (COPYUID), or, without one, to the row the
+    /// target's sync brings for it (found by Message-ID).
     pub async fn move_messages(
         &mut self,
         store: &mut Store,
@@ -63,6 +63,7 @@ impl ImapSync {
         target: FolderId,
     ) -> Result<(), SyncError> {
         let target_path = self.imap_path(store, target)?;
+        let mut unmapped = Vec::new();
         for (folder, items) in self.group(store, messages)? {
             if folder == target {
                 continue;
@@ -88,15 +89,72 @@ impl ImapSync {
                     Some(new_uid) if store.message_by_uid(target, new_uid)?.is_none() => {
                         store.relocate_message(*id, target, new_uid)?
                     }
-                    _ => {
-                        store.delete_messages(&[*id])?;
-                    }
+                    _ => unmapped.push(*id),
                 }
             }
             // What the server reported about the source folder is applied now.
             self.conn.take_events();
         }
+        if !unmapped.is_empty() {
+            self.follow_moved(store, &unmapped, target).await?;
+        }
         Ok(())
+    }
+
+    /// Messages moved without their new UID: the target's sync stores them as new
+    /// rows; each original row takes the place of the one with its Message-ID. One
+    /// that cannot be told apart (no Message-ID, or several) is dropped, and the new
+    /// row stays.
+    async fn follow_moved(
+        &mut self,
+        store: &mut Store,
+        moved: &[MessageId],
+        target: FolderId,
+    ) -> Result<(), SyncError> {
+        let headers = moved
+            .iter()
+            .map(|id| Ok((*id, store.message_id_header(*id)?)))
+            .collect::<Result<Vec<_>, SyncError>>()?;
+        self.sync_folder(store, target, &mut |_| {}).await?;
+        for (id, header) in headers {
+            let found = match &header {
+                Some(header) => store.find_by_message_id(target, header)?,
+                None => Vec::new(),
+            };
+            let found: Vec<_> = found.into_iter().filter(|(row, _)| *row != id).collect();
+            match found.as_slice() {
+                [(row, Some(uid))] => {
+                    store.delete_messages(&[*row])?;
+                    store.relocate_message(id, target, *uid)?;
+                }
+                _ => {
+                    store.delete_messages(&[id])?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Creates the mailbox `name` on the server, then lists the folders again;
+    /// returns the new folder.
+    pub async fn create_folder(
+        &mut self,
+        store: &mut Store,
+        name: &str,
+    ) -> Result<FolderId, SyncError> {
+        self.conn
+            .run(&format!("CREATE {}", quote(name)), |_| Handled::Pass)
+            .await?;
+        let folders = self.sync_folders(store).await?;
+        folders
+            .iter()
+            .find(|f| f.name == name)
+            .map(|f| f.id)
+            .ok_or_else(|| {
+                self.conn
+                    .unexpected("CREATE", "the new folder is not in the folder list")
+                    .into()
+            })
     }
 
     /// Copies messages to `target`; the copies enter the store with the target's

@@ -11,22 +11,20 @@ use crate::store::FolderRow;
 
 use super::super::layout::inner;
 use super::super::model::{Focus, Model};
-use super::super::theme;
+use super::super::theme::Theme;
 use super::text::{fit, fit_right, safe};
 use super::{focused, pane_block};
 
 pub fn draw(model: &Model, frame: &mut Frame, area: Rect) {
     let has_focus = focused(model, Focus::Folders);
-    frame.render_widget(pane_block("Folders".into(), has_focus), area);
+    let theme = model.theme();
+    frame.render_widget(pane_block(theme, "Folders".into(), has_focus), area);
     let body = inner(area);
     let Some(view) = model.view() else {
         return;
     };
     if !view.folders_loaded {
-        frame.render_widget(
-            Paragraph::new(Span::styled("loading…", theme::muted())),
-            body,
-        );
+        frame.render_widget(Paragraph::new(Span::styled("loading…", theme.muted)), body);
         return;
     }
     let height = usize::from(body.height);
@@ -41,18 +39,20 @@ pub fn draw(model: &Model, frame: &mut Frame, area: Rect) {
         .take(height)
         .map(|(i, folder)| {
             let selected = i == view.folder_cursor;
-            folder_line(folder, &names, columns, selected, has_focus)
+            folder_line(theme, folder, &names, columns, (selected, has_focus))
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), body);
 }
 
+/// `(selected, has_focus)`: whether this is the cursor's folder, and whether the pane
+/// has the focus.
 fn folder_line(
+    theme: &Theme,
     folder: &FolderRow,
     names: &HashSet<&str>,
     columns: usize,
-    selected: bool,
-    has_focus: bool,
+    (selected, has_focus): (bool, bool),
 ) -> Line<'static> {
     // A child is drawn indented under its parent; without the parent in the
     // list its full path is the only way to tell where it lives.
@@ -83,15 +83,15 @@ fn folder_line(
         fit(&label, columns)
     };
     let mut style = if folder.unread > 0 {
-        theme::unread()
+        theme.unread
     } else {
-        theme::base()
+        theme.base()
     };
     if selected {
         style = style.patch(if has_focus {
-            theme::selected()
+            theme.cursor
         } else {
-            theme::selected_unfocused()
+            theme.cursor_inactive
         });
     }
     Line::from(Span::styled(text, style))

@@ -1,62 +1,139 @@
-//! The help overlay, generated from the keymap table.
+//! The help layer, built from the effective key tables: what works everywhere on
+//! the main screen, what only in the list, the message or the folders, and the keys
+//! of the layers. The user's `[keys]` show here as they are.
+
+use std::collections::HashSet;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
-use super::super::keymap;
-use super::super::theme;
+use ratatui::widgets::Paragraph;
+
+use super::super::layer::Help;
+use super::super::model::Model;
+use super::layers::boxed;
 use super::text::{fit, width};
+use crate::keys::{Action, Chord, Context, Keymap};
 
-pub fn draw(frame: &mut Frame, area: Rect) {
-    let rows = keymap::help_rows();
-    let key_w = rows.iter().map(|(k, _)| width(k)).max().unwrap_or(0);
-    let desc_w = rows.iter().map(|(_, d)| width(d)).max().unwrap_or(0);
-    let entry_w = key_w + desc_w + 4;
-    // Too tall for the terminal but room for two: flow the keys into two columns.
-    let columns = if rows.len() + 2 > usize::from(area.height)
-        && 2 * entry_w + 4 <= usize::from(area.width)
-    {
-        2
-    } else {
-        1
-    };
-    let per_column = rows.len().div_ceil(columns);
-    let want_w = (columns * entry_w + 2 + 2 * (columns - 1)) as u16;
-    let want_h = per_column as u16 + 2;
-    let w = want_w.min(area.width);
-    let h = want_h.min(area.height);
-    let popup = Rect::new(
-        area.x + (area.width - w) / 2,
-        area.y + (area.height - h) / 2,
-        w,
-        h,
-    );
-    let entry = |(keys, description): &(String, &str)| {
-        [
-            Span::styled(format!(" {} ", fit(keys, key_w)), theme::header_name()),
-            Span::raw(format!(" {}", fit(description, desc_w))),
-        ]
-    };
-    let lines: Vec<Line> = (0..per_column)
-        .map(|row| {
-            let mut spans: Vec<Span> = entry(&rows[row]).into();
-            if let Some(right) = rows.get(row + per_column).filter(|_| columns == 2) {
-                spans.push(Span::raw("  "));
-                spans.extend(entry(right));
-            }
-            Line::from(spans)
+/// One line of help: keys and what they do, or a section title.
+enum Row {
+    Title(String),
+    Keys(String, &'static str),
+}
+
+/// The help's rows, from `keys`. A binding the three panes share is listed once
+/// under "Everywhere"; the rest under the pane or layer that has it.
+fn rows(keys: &Keymap) -> Vec<Row> {
+    let panes = [Context::List, Context::Message, Context::Folders];
+    let everywhere: Vec<(Action, Vec<Chord>)> = keys
+        .rows(Context::List)
+        .into_iter()
+        .filter(|(action, chords)| {
+            panes
+                .iter()
+                .all(|&pane| keys.keys_for(pane, *action) == *chords)
         })
         .collect();
-    frame.render_widget(Clear, popup);
-    frame.render_widget(
-        Paragraph::new(lines).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .border_style(theme::border(true))
-                .title(" Keys — ? or Esc closes "),
-        ),
-        popup,
-    );
+    let shared: HashSet<Action> = everywhere.iter().map(|(a, _)| *a).collect();
+    let mut rows = Vec::new();
+    let mut section = |title: &str, entries: Vec<(Action, Vec<Chord>)>| {
+        if entries.is_empty() {
+            return;
+        }
+        rows.push(Row::Title(title.to_owned()));
+        rows.extend(entries.into_iter().map(|(action, chords)| {
+            let labels: Vec<String> = chords.iter().map(|c| c.label()).collect();
+            Row::Keys(labels.join(" "), description(action))
+        }));
+    };
+    section("Everywhere", account_keys_once(everywhere));
+    for (title, context) in [
+        ("Message list", Context::List),
+        ("Open message", Context::Message),
+        ("Folders", Context::Folders),
+    ] {
+        let own = keys
+            .rows(context)
+            .into_iter()
+            .filter(|(action, _)| !shared.contains(action))
+            .collect();
+        section(title, own);
+    }
+    for (title, context) in [
+        ("Folder picker (typing filters)", Context::Picker),
+        ("Prompt (typing is text)", Context::Prompt),
+        ("Questions", Context::Confirm),
+        ("Output and this help", Context::Output),
+    ] {
+        section(title, keys.rows(context));
+    }
+    rows
+}
+
+/// `account-1`..`account-9` as one row.
+fn account_keys_once(entries: Vec<(Action, Vec<Chord>)>) -> Vec<(Action, Vec<Chord>)> {
+    let mut out: Vec<(Action, Vec<Chord>)> = Vec::new();
+    for (action, chords) in entries {
+        if let Action::Account(_) = action
+            && let Some((_, all)) = out
+                .iter_mut()
+                .find(|(a, _)| matches!(a, Action::Account(_)))
+        {
+            all.extend(chords);
+            continue;
+        }
+        out.push((action, chords));
+    }
+    out
+}
+
+fn description(action: Action) -> &'static str {
+    action.description()
+}
+
+/// How many lines the help has (for scrolling).
+pub fn line_count(keys: &Keymap) -> usize {
+    rows(keys).len()
+}
+
+pub fn draw(model: &Model, help: &Help, frame: &mut Frame, area: Rect) {
+    let theme = model.theme();
+    let rows = rows(model.keys());
+    let key_w = rows
+        .iter()
+        .filter_map(|row| match row {
+            Row::Keys(keys, _) => Some(width(keys)),
+            Row::Title(_) => None,
+        })
+        .max()
+        .unwrap_or(0)
+        .min(28);
+    let desc_w = rows
+        .iter()
+        .filter_map(|row| match row {
+            Row::Keys(_, d) => Some(width(d)),
+            Row::Title(_) => None,
+        })
+        .max()
+        .unwrap_or(0);
+    let w = (key_w + desc_w + 6) as u16;
+    let h = (rows.len() + 2) as u16;
+    let inside = boxed(theme, frame, area, (w, h), "Keys — ? or Esc closes");
+    let height = usize::from(inside.height);
+    let scroll = help.scroll.min(rows.len().saturating_sub(height));
+    let columns = usize::from(inside.width);
+    let lines: Vec<Line> = rows
+        .iter()
+        .skip(scroll)
+        .take(height)
+        .map(|row| match row {
+            Row::Title(title) => Line::from(Span::styled(fit(title, columns), theme.header)),
+            Row::Keys(keys, description) => Line::from(vec![
+                Span::styled(format!(" {} ", fit(keys, key_w)), theme.header),
+                Span::raw(fit(description, columns.saturating_sub(key_w + 3))),
+            ]),
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), inside);
 }

@@ -9,16 +9,17 @@ use crate::mime::Rendered;
 
 use super::super::layout::inner;
 use super::super::model::{Focus, MessageLayout, Model};
-use super::super::theme;
+use super::super::theme::Theme;
 use super::text::{fit, human_size, width, wrap, wrap_count};
 use super::{focused, pane_block};
 
 /// The header block and the rule under it.
-fn head_lines(
-    rendered: &Rendered,
+fn head_lines<'a>(
+    theme: &'a Theme,
+    rendered: &'a Rendered,
     full_headers: bool,
     columns: usize,
-) -> impl Iterator<Item = Line<'static>> + '_ {
+) -> impl Iterator<Item = Line<'static>> + 'a {
     headers(rendered, full_headers)
         .iter()
         .flat_map(move |(name, value)| {
@@ -29,7 +30,7 @@ fn head_lines(
                 .enumerate()
                 .map(move |(i, piece)| {
                     let lead = if i == 0 {
-                        Span::styled(label.clone(), theme::header_name())
+                        Span::styled(label.clone(), theme.header)
                     } else {
                         Span::raw(" ".repeat(label_w))
                     };
@@ -38,7 +39,7 @@ fn head_lines(
         })
         .chain(std::iter::once(Line::from(Span::styled(
             "─".repeat(columns),
-            theme::muted(),
+            theme.muted,
         ))))
 }
 
@@ -76,12 +77,14 @@ pub fn layout(rendered: &Rendered, full_headers: bool, columns: usize) -> Messag
         full_headers,
         head,
         body_starts,
-        tail: attachment_lines(rendered, columns).len(),
+        tail: attachment_count(rendered),
     }
 }
 
-/// The `height` screen lines from line `scroll` on, shaping only those.
+/// The `height` screen lines from line `scroll` on, shaping only those. Quoted
+/// lines (`>`) are drawn in the quoted style.
 pub fn visible_lines(
+    theme: &Theme,
     rendered: &Rendered,
     layout: &MessageLayout,
     scroll: usize,
@@ -91,7 +94,7 @@ pub fn visible_lines(
     let mut out = Vec::with_capacity(height.min(layout.total()));
     if scroll < layout.head {
         out.extend(
-            head_lines(rendered, layout.full_headers, columns)
+            head_lines(theme, rendered, layout.full_headers, columns)
                 .skip(scroll)
                 .take(height),
         );
@@ -113,17 +116,25 @@ pub fn visible_lines(
                 .get(first..)
                 .unwrap_or_default()
                 .iter()
-                .flat_map(|line| wrap(line, columns))
+                .flat_map(|line| {
+                    let style = if line.trim_start().starts_with('>') {
+                        theme.quoted
+                    } else {
+                        theme.base()
+                    };
+                    wrap(line, columns)
+                        .into_iter()
+                        .map(move |piece| Line::from(Span::styled(piece, style)))
+                })
                 .skip(skip)
-                .take(need)
-                .map(Line::from),
+                .take(need),
         );
     }
     if out.len() < height {
         let tail_from = scroll.saturating_sub(layout.head + body_rows);
         let need = height - out.len();
         out.extend(
-            attachment_lines(rendered, columns)
+            attachment_lines(theme, rendered, columns)
                 .into_iter()
                 .skip(tail_from)
                 .take(need),
@@ -132,7 +143,7 @@ pub fn visible_lines(
     out
 }
 
-fn attachment_lines(rendered: &Rendered, columns: usize) -> Vec<Line<'static>> {
+fn attachment_lines(theme: &Theme, rendered: &Rendered, columns: usize) -> Vec<Line<'static>> {
     let mut out = Vec::new();
     if rendered.attachments.is_empty() {
         return out;
@@ -140,7 +151,7 @@ fn attachment_lines(rendered: &Rendered, columns: usize) -> Vec<Line<'static>> {
     out.push(Line::from(""));
     out.push(Line::from(Span::styled(
         format!("Attachments ({})", rendered.attachments.len()),
-        theme::header_name(),
+        theme.header,
     )));
     let longest = rendered.attachments.iter().map(|a| width(&a.name)).max();
     let name_w = longest.unwrap_or(0).min(columns / 2).max(1);
@@ -156,28 +167,34 @@ fn attachment_lines(rendered: &Rendered, columns: usize) -> Vec<Line<'static>> {
     out
 }
 
+/// Lines of the attachment list: a blank, a heading, one per attachment.
+fn attachment_count(rendered: &Rendered) -> usize {
+    match rendered.attachments.len() {
+        0 => 0,
+        n => n + 2,
+    }
+}
+
 pub fn draw(model: &Model, frame: &mut Frame, area: Rect) {
     let has_focus = focused(model, Focus::Message);
+    let theme = model.theme();
     let body = inner(area);
     let Some(open) = model.open_message() else {
-        frame.render_widget(pane_block("Message".into(), has_focus), area);
+        frame.render_widget(pane_block(theme, "Message".into(), has_focus), area);
         return;
     };
     let Some(rendered) = open.rendered.as_deref() else {
-        frame.render_widget(pane_block("Message".into(), has_focus), area);
-        frame.render_widget(
-            Paragraph::new(Span::styled("loading…", theme::muted())),
-            body,
-        );
+        frame.render_widget(pane_block(theme, "Message".into(), has_focus), area);
+        frame.render_widget(Paragraph::new(Span::styled("loading…", theme.muted)), body);
         return;
     };
     let columns = usize::from(body.width);
     // `update` keeps a layout for the model's size; the frame may differ.
     let fresh;
     let layout = match &open.layout {
-        Some(l) if l.fits(columns, model.full_headers) => l,
+        Some(l) if l.fits(columns, model.main.full_headers) => l,
         _ => {
-            fresh = layout(rendered, model.full_headers, columns);
+            fresh = layout(rendered, model.main.full_headers, columns);
             &fresh
         }
     };
@@ -190,7 +207,7 @@ pub fn draw(model: &Model, frame: &mut Frame, area: Rect) {
     } else {
         "Message".to_string()
     };
-    frame.render_widget(pane_block(title, has_focus), area);
-    let visible = visible_lines(rendered, layout, scroll, height);
+    frame.render_widget(pane_block(theme, title, has_focus), area);
+    let visible = visible_lines(theme, rendered, layout, scroll, height);
     frame.render_widget(Paragraph::new(visible), body);
 }

@@ -1,7 +1,10 @@
 //! `view`: draws the model. Reads nothing but the model; no IO.
+//!
+//! The main screen first, then each layer over it, bottom up.
 
 pub mod folders;
 pub mod help;
+pub mod layers;
 pub mod list;
 pub mod message;
 pub mod status;
@@ -12,9 +15,10 @@ use ratatui::Frame;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders};
 
+use super::layer::Layer;
 use super::layout::Panes;
 use super::model::{Focus, Model};
-use super::theme;
+use super::theme::Theme;
 
 pub fn view(model: &Model, frame: &mut Frame) {
     // Draw for the size the frame has, whatever the model last heard.
@@ -22,7 +26,7 @@ pub fn view(model: &Model, frame: &mut Frame) {
     let panes = Panes::compute(
         (area.width, area.height),
         model.open_message().is_some(),
-        model.focus,
+        model.main.focus,
     );
     tabs::draw(model, frame, panes.tabs);
     if let Some(area) = panes.folders {
@@ -35,22 +39,29 @@ pub fn view(model: &Model, frame: &mut Frame) {
         message::draw(model, frame, area);
     }
     status::draw(model, frame, panes.status);
-    if model.help {
-        help::draw(frame, area);
+    for layer in &model.layers {
+        match layer {
+            Layer::Help(help) => help::draw(model, help, frame, area),
+            Layer::Picker(picker) => layers::picker(model.theme(), picker, frame, area),
+            Layer::Prompt(prompt) => layers::prompt(model.theme(), prompt, frame, area),
+            Layer::Confirm(confirm) => layers::confirm(model.theme(), confirm, frame, area),
+            Layer::Output(output) => layers::output(model.theme(), output, frame, area),
+        }
     }
 }
 
 /// A pane's frame: bold border and title when it has focus.
-fn pane_block(title: String, focused: bool) -> Block<'static> {
+fn pane_block(theme: &Theme, title: String, focused: bool) -> Block<'static> {
     Block::default()
         .borders(Borders::ALL)
-        .border_style(theme::border(focused))
+        .border_style(theme.border(focused))
         .title(Line::from(Span::styled(
             format!(" {title} "),
-            theme::title(focused),
+            theme.title(focused),
         )))
 }
 
+/// Whether `pane` has the keys: it has the focus and no layer is over it.
 fn focused(model: &Model, pane: Focus) -> bool {
-    model.focus == pane && !model.help
+    model.main.focus == pane && model.layers.is_empty()
 }

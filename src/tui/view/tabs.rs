@@ -6,15 +6,15 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::super::model::Model;
-use super::super::theme;
 use super::text::{safe, truncate, width};
 
 pub fn draw(model: &Model, frame: &mut Frame, area: Rect) {
     let mut spans = Vec::new();
     let mut used = 0;
     let budget = usize::from(area.width);
-    for (i, account) in model.accounts.iter().enumerate() {
+    for (i, account) in model.main.accounts.iter().enumerate() {
         let unread = model
+            .main
             .views
             .get(&account.id)
             .filter(|v| v.folders_loaded)
@@ -24,10 +24,10 @@ pub fn draw(model: &Model, frame: &mut Frame, area: Rect) {
         let label = format!(" {} {}{} ", i + 1, safe(&account.name), unread);
         let label = truncate(&label, budget.saturating_sub(used));
         used += width(&label);
-        let style = if model.current == Some(i) {
-            theme::tab_active()
+        let style = if model.main.current == Some(i) {
+            model.theme().tab_active()
         } else {
-            theme::base()
+            model.theme().base()
         };
         spans.push(Span::styled(label, style));
         if used < budget {
@@ -35,8 +35,11 @@ pub fn draw(model: &Model, frame: &mut Frame, area: Rect) {
             used += 1;
         }
     }
-    if model.accounts.is_empty() {
-        spans.push(Span::styled(" postern: no accounts yet ", theme::muted()));
+    if model.main.accounts.is_empty() {
+        spans.push(Span::styled(
+            " postern: no accounts yet ",
+            model.theme().muted,
+        ));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }

@@ -12,11 +12,11 @@ use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
-use super::{
-    AccountId, Flags, FolderId, FolderRole, MessageId, MessageSource, NewEnvelope, Store,
-    StoreError,
-};
+use super::files::{flags_from_info, split_name};
 use crate::mime::parse_envelope;
+use crate::store::{
+    AccountId, Flags, FolderId, FolderRole, MessageId, NewEnvelope, Store, StoreError,
+};
 
 /// What a scan changed. Files that could not be indexed are listed in
 /// `errors` and skipped; the rest of the tree is still indexed.
@@ -27,6 +27,11 @@ pub struct IndexReport {
     /// Messages whose file was renamed (flags changed, or moved new/ -> cur/).
     pub updated: usize,
     pub errors: Vec<(PathBuf, String)>,
+    /// Folders whose messages changed (added, removed or renamed).
+    pub changed: Vec<FolderId>,
+    /// New unread messages per folder, in folders indexed before (a first index of a
+    /// folder is not "new mail").
+    pub arrived: Vec<(FolderId, usize)>,
 }
 
 /// Index (or re-index) the Maildir++ tree at `root` as the folders of `account`.
@@ -40,11 +45,24 @@ pub fn index_maildir(
 ) -> Result<IndexReport, StoreError> {
     let mut report = IndexReport::default();
     let folders = discover_folders(root)?;
+    let known: HashSet<String> = store
+        .folders(account)?
+        .into_iter()
+        .map(|f| f.name)
+        .collect();
     let mut kept = HashSet::new();
     for (name, dir) in &folders {
         let folder = store.upsert_folder(account, name, role_for(name))?;
+        store.set_local_dir(folder, dir)?;
         kept.insert(folder);
-        index_folder(store, folder, dir, &mut report)?;
+        let before = (report.added, report.removed, report.updated);
+        let unread = index_folder(store, folder, dir, &mut report)?;
+        if (report.added, report.removed, report.updated) != before {
+            report.changed.push(folder);
+        }
+        if unread > 0 && known.contains(name) {
+            report.arrived.push((folder, unread));
+        }
     }
     for row in store.folders(account)? {
         if !kept.contains(&row.id) {
@@ -53,84 +71,6 @@ pub fn index_maildir(
         }
     }
     Ok(report)
-}
-
-/// Rename the Maildir file at `path` so its name carries `flags`, moving it
-/// from new/ to cur/ (a file with an info part belongs in cur/). Flags this
-/// program does not model (P, keywords a-z) are kept. Returns the new path.
-pub fn set_maildir_flags(path: &Path, flags: Flags) -> Result<PathBuf, StoreError> {
-    let io_error = |source| StoreError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let file_name = path
-        .file_name()
-        .ok_or_else(|| io_error(io::Error::new(io::ErrorKind::InvalidInput, "not a file")))?
-        .to_string_lossy();
-    let (key, info) = split_name(&file_name);
-    let mut letters: Vec<char> = info
-        .chars()
-        .filter(|c| !matches!(c, 'D' | 'F' | 'R' | 'S' | 'T'))
-        .collect();
-    for (on, letter) in [
-        (flags.draft, 'D'),
-        (flags.flagged, 'F'),
-        (flags.answered, 'R'),
-        (flags.seen, 'S'),
-        (flags.deleted, 'T'),
-    ] {
-        if on {
-            letters.push(letter);
-        }
-    }
-    letters.sort_unstable();
-    letters.dedup();
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let target_dir = match (dir.file_name(), dir.parent()) {
-        (Some(sub), Some(maildir)) if sub == "new" => maildir.join("cur"),
-        _ => dir.to_path_buf(),
-    };
-    let new_path = target_dir.join(format!("{key}:2,{}", String::from_iter(letters)));
-    if new_path != path {
-        fs::rename(path, &new_path).map_err(io_error)?;
-    }
-    Ok(new_path)
-}
-
-/// Applies a flag change to a message whose flags are postern's to keep (a Maildir
-/// file, renamed to match; a downloaded POP3 message); true when anything changed.
-/// IMAP messages change on the server first (`sync::imap`).
-pub fn change_local_flags(
-    store: &mut Store,
-    id: MessageId,
-    add: Flags,
-    remove: Flags,
-) -> Result<bool, StoreError> {
-    let old = store.envelope(id)?.flags;
-    let new = old.changed(add, remove);
-    if new == old {
-        return Ok(false);
-    }
-    match store.message_source(id)? {
-        MessageSource::File(_) => {
-            set_message_flags(store, id, new)?;
-        }
-        MessageSource::Cached(_) | MessageSource::NotFetched => store.set_flags(id, new)?,
-    }
-    Ok(true)
-}
-
-/// Change a Maildir message's flags: rename its file, then record the new
-/// path and flags in the store. Returns the new path.
-pub fn set_message_flags(
-    store: &mut Store,
-    id: MessageId,
-    flags: Flags,
-) -> Result<PathBuf, StoreError> {
-    let path = store.maildir_path(id)?.ok_or(StoreError::NotMaildir(id))?;
-    let new_path = set_maildir_flags(&path, flags)?;
-    store.update_maildir_files(&[(id, new_path.clone(), flags)])?;
-    Ok(new_path)
 }
 
 /// The folders of the tree: (display name, directory), the inbox first.
@@ -231,7 +171,7 @@ fn decode_base64_utf16(encoded: &str) -> Option<Vec<u16>> {
 
 /// Special-use role from a top-level folder name, as common servers and
 /// clients spell them.
-fn role_for(name: &str) -> Option<FolderRole> {
+pub(super) fn role_for(name: &str) -> Option<FolderRole> {
     if name == "INBOX" {
         return Some(FolderRole::Inbox);
     }
@@ -257,12 +197,13 @@ struct Found {
     flags: Flags,
 }
 
+/// Indexes one folder's files; returns how many unread messages were added.
 fn index_folder(
     store: &mut Store,
     folder: FolderId,
     dir: &Path,
     report: &mut IndexReport,
-) -> Result<(), StoreError> {
+) -> Result<usize, StoreError> {
     let mut known: HashMap<String, (MessageId, PathBuf)> = store
         .maildir_entries(folder)?
         .into_iter()
@@ -293,7 +234,7 @@ fn index_folder(
     store.update_maildir_files(&renamed)?;
     report.updated += renamed.len();
     report.added += store.insert_envelopes(folder, &added)?.len();
-    Ok(())
+    Ok(added.iter().filter(|e| !e.flags.seen).count())
 }
 
 /// The message files of one Maildir folder (cur/ then new/). Entries that
@@ -339,25 +280,6 @@ fn list_files(dir: &Path, report: &mut IndexReport) -> Vec<Found> {
     found
 }
 
-/// Split a Maildir file name into its unique part and its flag letters
-/// ("1700000000.M1P2.host:2,RS" -> ("1700000000.M1P2.host", "RS")).
-fn split_name(file_name: &str) -> (&str, &str) {
-    match file_name.split_once(':') {
-        Some((key, info)) => (key, info.strip_prefix("2,").unwrap_or("")),
-        None => (file_name, ""),
-    }
-}
-
-fn flags_from_info(info: &str) -> Flags {
-    Flags {
-        seen: info.contains('S'),
-        flagged: info.contains('F'),
-        answered: info.contains('R'),
-        deleted: info.contains('T'),
-        draft: info.contains('D'),
-    }
-}
-
 /// Headers larger than this are cut: enough for any real envelope.
 const MAX_HEADER: u64 = 1 << 20;
 
@@ -382,7 +304,7 @@ fn read_envelope(found: &Found) -> Result<NewEnvelope, String> {
         .ok()
         .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
         .map(|d| d.as_secs() as i64)
-        .unwrap_or_else(super::now);
+        .unwrap_or_else(|| chrono::Utc::now().timestamp());
     Ok(NewEnvelope {
         maildir_key: Some(found.key.clone()),
         maildir_path: Some(found.path.clone()),

@@ -1,0 +1,114 @@
+//! Carrying out a front end's request on an account's mail, the same way for every
+//! kind of account, and answering it: `Changed` for the folders it touched, then
+//! `Done`; or `Failed` with the explanation.
+
+use super::worker::Context;
+use super::{Event, Operation, RequestId, pipe, save};
+use crate::backend::{Backend, BackendError};
+use crate::engine::explain::Problem;
+use crate::store::{FolderId, MessageId, Store};
+use crate::sync::FlagChange;
+
+/// Why a request was not carried out.
+enum Failure {
+    Backend(BackendError),
+    /// Work done here, not by the backend (a pipe's command, a file to save).
+    Local(Problem),
+}
+
+impl From<BackendError> for Failure {
+    fn from(error: BackendError) -> Failure {
+        Failure::Backend(error)
+    }
+}
+
+/// Runs `op` and answers `request`. Returns the backend's error when the connection
+/// broke (the caller reconnects); every other failure is answered and done with.
+pub(super) async fn run(
+    context: &Context,
+    backend: &mut Backend,
+    store: &mut Store,
+    request: RequestId,
+    op: Operation,
+) -> Option<BackendError> {
+    let doing = label(&op);
+    match apply(context, backend, store, op).await {
+        Ok((folders, output)) => {
+            context.changed(folders);
+            context.emit(Event::Done { request, output });
+            None
+        }
+        Err(Failure::Local(problem)) => {
+            context.failed(request, doing, problem);
+            None
+        }
+        Err(Failure::Backend(error)) => {
+            context.failed(request, doing, context.explain(&error));
+            error.is_connection_failure().then_some(error)
+        }
+    }
+}
+
+/// What a request is doing, for its explanation ("work: moving: ...").
+pub(super) fn label(op: &Operation) -> &'static str {
+    match op {
+        Operation::SetFlags { .. } => "changing flags",
+        Operation::Move { .. } => "moving",
+        Operation::Copy { .. } => "copying",
+        Operation::Delete { .. } => "deleting",
+        Operation::Archive { .. } => "archiving",
+        Operation::Pipe { .. } => "piping",
+        Operation::Save { .. } => "saving",
+    }
+}
+
+async fn apply(
+    context: &Context,
+    backend: &mut Backend,
+    store: &mut Store,
+    op: Operation,
+) -> Result<(Vec<FolderId>, Option<String>), Failure> {
+    let changed = match op {
+        Operation::SetFlags { ids, add, remove } => {
+            backend
+                .set_flags(store, &ids, FlagChange { add, remove })
+                .await?
+        }
+        Operation::Move { ids, to } => backend.move_to(store, &ids, to).await?,
+        Operation::Copy { ids, to } => backend.copy_to(store, &ids, to).await?,
+        Operation::Delete { ids } => backend.delete(store, &ids).await?,
+        Operation::Archive { ids, create } => {
+            let configured = context.account.archive_folder.as_deref();
+            backend.archive(store, &ids, configured, create).await?
+        }
+        Operation::Pipe { ids, command } => {
+            let sources = sources(backend, store, &ids).await?;
+            let raws: Vec<Vec<u8>> = sources.into_iter().map(|source| source.raw).collect();
+            let output = pipe::run(&command, &raws, pipe::TIMEOUT)
+                .await
+                .map_err(Failure::Local)?;
+            return Ok((Vec::new(), Some(output)));
+        }
+        Operation::Save { ids, path } => {
+            let sources = sources(backend, store, &ids).await?;
+            let saved = save::save(&path, &sources).map_err(Failure::Local)?;
+            return Ok((Vec::new(), Some(saved)));
+        }
+    };
+    Ok((changed, None))
+}
+
+/// Each message's full source (fetched when only its envelope is stored).
+async fn sources(
+    backend: &mut Backend,
+    store: &mut Store,
+    ids: &[MessageId],
+) -> Result<Vec<save::Source>, Failure> {
+    let mut sources = Vec::with_capacity(ids.len());
+    for &id in ids {
+        let raw = backend.fetch_body(store, id).await?;
+        let subject = store.envelope(id).map_err(BackendError::from)?.subject;
+        sources.push(save::Source { id, subject, raw });
+    }
+    Ok(sources)
+}

@@ -1,0 +1,376 @@
+//! Acting on mail: every change shows at once (optimistic), the engine is told in
+//! the background, and its answer settles it: `Done` keeps it, `Failed` rolls it
+//! back. Pages and folder counts that arrive while a change is in flight get it
+//! applied on top, so a reload never shows the old state for a moment.
+//!
+//! What was done can be undone, several levels deep, even after the server said yes:
+//! moved messages keep their ids, so undoing a move is a move back.
+
+use std::collections::{HashMap, HashSet};
+
+use super::layer::Selection;
+use crate::engine::{Command, Operation, RequestId};
+use crate::store::{AccountId, EnvelopeRow, Flags, FolderId, FolderRow, MessageId};
+
+/// How many changes can be undone.
+const UNDO_DEPTH: usize = 50;
+
+/// A change shown before the engine confirmed it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Shown {
+    /// New flags of messages, with the old ones to go back to.
+    Flags(Vec<FlagChange>),
+    /// Messages taken out of the lists they were in (moved, deleted, archived).
+    Removed(HashSet<MessageId>),
+    /// Nothing to show before the answer (copy, pipe, save).
+    Nothing,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FlagChange {
+    pub id: MessageId,
+    pub folder: FolderId,
+    pub old: Flags,
+    pub new: Flags,
+}
+
+/// How a change is undone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Undo {
+    /// Put these flags back.
+    Flags(Vec<FlagChange>),
+    /// Move these messages back to where they were.
+    MoveBack(Vec<(FolderId, Vec<MessageId>)>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UndoEntry {
+    pub account: AccountId,
+    /// What was done, as the status line says it ("flagged 3 messages").
+    pub label: String,
+    pub undo: Undo,
+    /// The request that did it: if it fails, there is nothing to undo.
+    request: RequestId,
+}
+
+/// A change to start: what to ask the engine, and how it shows until it answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub account: AccountId,
+    /// What is being done, as the status line says it ("flagged 3 messages").
+    pub label: String,
+    pub op: Operation,
+    pub shown: Shown,
+    /// Per folder: how its total and unread counts change, as shown.
+    pub counts: HashMap<FolderId, (i64, i64)>,
+    /// How to undo it, when it can be.
+    pub undo: Option<Undo>,
+    /// Where the answer's output goes: a layer with this title, else the status line.
+    pub output_title: Option<String>,
+    /// The messages it works on, kept so that a failure's remedy can try again.
+    pub retry: Option<Selection>,
+}
+
+/// A request in flight.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Pending {
+    request: RequestId,
+    change: Change,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Acting {
+    next: u64,
+    pending: Vec<Pending>,
+    undo: Vec<UndoEntry>,
+}
+
+impl Acting {
+    /// A new request id: unique in this run, in order.
+    pub fn next_request(&mut self) -> RequestId {
+        self.next += 1;
+        RequestId(self.next)
+    }
+
+    /// Starts a change: the command to send, with the change recorded as in flight
+    /// and (when it can be undone) on the undo history.
+    pub fn start(&mut self, change: Change) -> Command {
+        let request = self.next_request();
+        if let Some(undo) = &change.undo {
+            if self.undo.len() == UNDO_DEPTH {
+                self.undo.remove(0);
+            }
+            self.undo.push(UndoEntry {
+                account: change.account,
+                label: change.label.clone(),
+                undo: undo.clone(),
+                request,
+            });
+        }
+        let command = Command::Run {
+            request,
+            account: change.account,
+            op: change.op.clone(),
+        };
+        self.pending.push(Pending { request, change });
+        command
+    }
+
+    /// The request is done: what it showed stays.
+    pub fn done(&mut self, request: RequestId) -> Option<Change> {
+        self.take(request)
+    }
+
+    /// The request failed: it is no longer undoable, and the caller rolls back
+    /// what it showed.
+    pub fn failed(&mut self, request: RequestId) -> Option<Change> {
+        self.undo.retain(|entry| entry.request != request);
+        self.take(request)
+    }
+
+    fn take(&mut self, request: RequestId) -> Option<Change> {
+        let at = self.pending.iter().position(|p| p.request == request)?;
+        Some(self.pending.remove(at).change)
+    }
+
+    /// The last change that can be undone, taken off the history.
+    pub fn pop_undo(&mut self) -> Option<UndoEntry> {
+        self.undo.pop()
+    }
+
+    pub fn undo_depth(&self) -> usize {
+        self.undo.len()
+    }
+
+    pub fn in_flight(&self) -> usize {
+        self.pending.len()
+    }
+
+    /// Applies what is in flight to rows that just came from the store.
+    pub fn overlay_rows(&self, rows: &mut Vec<EnvelopeRow>) -> usize {
+        let before = rows.len();
+        for pending in &self.pending {
+            match &pending.change.shown {
+                Shown::Removed(ids) => rows.retain(|r| !ids.contains(&r.id)),
+                Shown::Flags(changes) => {
+                    for change in changes {
+                        if let Some(row) = rows.iter_mut().find(|r| r.id == change.id) {
+                            row.flags = change.new;
+                        }
+                    }
+                }
+                Shown::Nothing => {}
+            }
+        }
+        before - rows.len()
+    }
+
+    /// How many of a folder's messages are out of view while requests are in flight
+    /// (taken from a total the store still counts).
+    pub fn hidden_in(&self, folder: FolderId) -> usize {
+        self.pending
+            .iter()
+            .filter_map(|p| p.change.counts.get(&folder))
+            .map(|(total, _)| usize::try_from(-total.min(&0)).unwrap_or(0))
+            .sum()
+    }
+
+    /// Applies what is in flight to folder counts that just came from the store.
+    pub fn overlay_folders(&self, folders: &mut [FolderRow]) {
+        for pending in &self.pending {
+            apply_counts(folders, &pending.change.counts, 1);
+        }
+    }
+}
+
+/// Adds (`sign` 1) or takes back (`sign` -1) count changes.
+pub fn apply_counts(folders: &mut [FolderRow], counts: &HashMap<FolderId, (i64, i64)>, sign: i64) {
+    for folder in folders.iter_mut() {
+        if let Some((total, unread)) = counts.get(&folder.id) {
+            folder.total = shift(folder.total, sign * total);
+            folder.unread = shift(folder.unread, sign * unread);
+        }
+    }
+}
+
+fn shift(count: u32, by: i64) -> u32 {
+    u32::try_from((i64::from(count) + by).max(0)).unwrap_or(u32::MAX)
+}
+
+/// The engine operations that undo `undo`: one flag change per distinct change,
+/// one move per folder.
+pub fn undo_operations(undo: &Undo) -> Vec<(Operation, Shown)> {
+    match undo {
+        Undo::Flags(changes) => {
+            let mut groups: Vec<((Flags, Flags), Vec<FlagChange>)> = Vec::new();
+            for change in changes {
+                let back = FlagChange {
+                    old: change.new,
+                    new: change.old,
+                    ..*change
+                };
+                let key = difference(back.old, back.new);
+                match groups.iter_mut().find(|(k, _)| *k == key) {
+                    Some((_, group)) => group.push(back),
+                    None => groups.push((key, vec![back])),
+                }
+            }
+            groups
+                .into_iter()
+                .map(|((add, remove), changes)| {
+                    let ids = changes.iter().map(|c| c.id).collect();
+                    (
+                        Operation::SetFlags { ids, add, remove },
+                        Shown::Flags(changes),
+                    )
+                })
+                .collect()
+        }
+        Undo::MoveBack(groups) => groups
+            .iter()
+            .map(|(to, ids)| {
+                (
+                    Operation::Move {
+                        ids: ids.clone(),
+                        to: *to,
+                    },
+                    Shown::Removed(ids.iter().copied().collect()),
+                )
+            })
+            .collect(),
+    }
+}
+
+/// The flags to add and to remove to go from `old` to `new`.
+pub fn difference(old: Flags, new: Flags) -> (Flags, Flags) {
+    let (old, new) = (old.to_bits(), new.to_bits());
+    (Flags::from_bits(new & !old), Flags::from_bits(old & !new))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seen(seen: bool, flagged: bool) -> Flags {
+        Flags {
+            seen,
+            flagged,
+            ..Flags::default()
+        }
+    }
+
+    #[test]
+    fn a_failed_request_cannot_be_undone_a_done_one_can() {
+        let mut acting = Acting::default();
+        let change = |label: &str| Change {
+            account: AccountId(1),
+            label: label.into(),
+            op: Operation::Delete { ids: vec![] },
+            shown: Shown::Nothing,
+            counts: HashMap::new(),
+            undo: Some(Undo::MoveBack(vec![])),
+            output_title: None,
+            retry: None,
+        };
+        let first = acting.start(change("a"));
+        let second = acting.start(change("b"));
+        let (Command::Run { request: a, .. }, Command::Run { request: b, .. }) = (first, second)
+        else {
+            panic!("not runs");
+        };
+        assert_ne!(a, b);
+        assert!(acting.done(a).is_some());
+        assert!(acting.failed(b).is_some());
+        assert!(acting.done(b).is_none(), "settled once");
+        assert_eq!(acting.undo_depth(), 1);
+        assert_eq!(acting.pop_undo().map(|e| e.label), Some("a".into()));
+    }
+
+    #[test]
+    fn undoing_flags_restores_each_message_exactly() {
+        let changes = vec![
+            FlagChange {
+                id: MessageId(1),
+                folder: FolderId(1),
+                old: seen(true, false),
+                new: seen(true, true),
+            },
+            FlagChange {
+                id: MessageId(2),
+                folder: FolderId(1),
+                old: seen(false, false),
+                new: seen(false, true),
+            },
+            FlagChange {
+                id: MessageId(3),
+                folder: FolderId(1),
+                old: seen(false, true),
+                new: seen(true, true),
+            },
+        ];
+        let ops = undo_operations(&Undo::Flags(changes));
+        let summary: Vec<(Vec<MessageId>, Flags, Flags)> = ops
+            .into_iter()
+            .map(|(op, _)| match op {
+                Operation::SetFlags { ids, add, remove } => (ids, add, remove),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                (
+                    vec![MessageId(1), MessageId(2)],
+                    Flags::default(),
+                    seen(false, true)
+                ),
+                (vec![MessageId(3)], Flags::default(), seen(true, false)),
+            ]
+        );
+    }
+
+    #[test]
+    fn pages_and_counts_get_what_is_in_flight() {
+        let mut acting = Acting::default();
+        let row = |id| EnvelopeRow {
+            id: MessageId(id),
+            folder: FolderId(1),
+            date: 0,
+            from: String::new(),
+            to: String::new(),
+            subject: String::new(),
+            flags: Flags::default(),
+            size: 0,
+            has_attachments: false,
+        };
+        acting.start(Change {
+            account: AccountId(1),
+            label: "moved".into(),
+            op: Operation::Move {
+                ids: vec![MessageId(2)],
+                to: FolderId(9),
+            },
+            shown: Shown::Removed([MessageId(2)].into()),
+            counts: [(FolderId(1), (-1, -1)), (FolderId(9), (1, 1))].into(),
+            undo: None,
+            output_title: None,
+            retry: None,
+        });
+        let mut rows = vec![row(1), row(2), row(3)];
+        assert_eq!(acting.overlay_rows(&mut rows), 1);
+        assert_eq!(rows.iter().map(|r| r.id.0).collect::<Vec<_>>(), vec![1, 3]);
+        assert_eq!(acting.hidden_in(FolderId(1)), 1);
+        let folder = |id, total, unread| FolderRow {
+            id: FolderId(id),
+            account: AccountId(1),
+            name: String::new(),
+            role: None,
+            total,
+            unread,
+        };
+        let mut folders = vec![folder(1, 10, 4), folder(9, 0, 0)];
+        acting.overlay_folders(&mut folders);
+        assert_eq!((folders[0].total, folders[0].unread), (9, 3));
+        assert_eq!((folders[1].total, folders[1].unread), (1, 1));
+    }
+}
