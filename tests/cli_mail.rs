@@ -550,8 +550,14 @@ async fn a_maildir_account_syncs_lists_reads_and_flags() {
     // Delete moves the file into the tree's Trash (made when missing), as the TUI does.
     let out = profile.run(&["delete", "local", &id_of(&items[1])]).await;
     let said = text(&out.stderr);
-    assert!(out.status.success() && said.contains("1 message(s) deleted"), "{said}");
-    assert_eq!(subjects_in(&root.join(".Trash")), vec!["Local one".to_owned()]);
+    assert!(
+        out.status.success() && said.contains("1 message(s) deleted"),
+        "{said}"
+    );
+    assert_eq!(
+        subjects_in(&root.join(".Trash")),
+        vec!["Local one".to_owned()]
+    );
     assert_eq!(subjects_in(&root), vec!["Local two".to_owned()]);
     let trash = profile.list_json("local", "Trash").await;
     assert_eq!(subjects_of(&trash), vec!["Local one".to_owned()]);

@@ -102,12 +102,7 @@ pub(crate) fn parse_document(text: &str, home: Option<&Path>) -> Result<Config, 
     if !errors.is_empty() {
         for error in errors {
             let span = error.span().unwrap_or(0..0);
-            let hint = keys::duplicate_help_hint(text, &span, error.message()).unwrap_or("");
-            problems.at(
-                span,
-                "",
-                format!("TOML syntax error: {}{hint}", error.message()),
-            );
+            problems.at(span, "", format!("TOML syntax error: {}", error.message()));
         }
         return Err(problems.list);
     }

@@ -40,7 +40,9 @@ impl Context {
             Context::List => "list",
             Context::Message => "message",
             Context::Folders => "folders",
-            Context::Help => "help",
+            // Not "help": that is the action's name, and TOML cannot hold both a
+            // `help = ...` line in [keys] and a [keys.help] table.
+            Context::Help => "help-screen",
             Context::Picker => "picker",
             Context::Prompt => "prompt",
             Context::Confirm => "confirm",

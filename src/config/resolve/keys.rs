@@ -58,33 +58,6 @@ pub(super) fn keymap(problems: &mut Problems<'_>, value: &Spanned<DeValue<'_>>) 
     }
 }
 
-/// The one duplicate key the `[keys]` tables themselves cause: `help` is both an action
-/// (`help = "?"` in `[keys]`) and a context (`[keys.help]`), and TOML cannot have both.
-pub(super) fn duplicate_help_hint(
-    text: &str,
-    span: &Range<usize>,
-    message: &str,
-) -> Option<&'static str> {
-    if !message.starts_with("duplicate key") || text.get(span.clone())? != "help" {
-        return None;
-    }
-    let before = text.get(..span.start)?;
-    let line = before.rsplit('\n').next()?.trim_start();
-    // The header `[keys.help]`, or a `help =` line of `[keys]` below a `[keys.help]`.
-    let in_header = line.starts_with("[keys.") || line.starts_with("[ keys.");
-    let in_keys = line.is_empty()
-        && before
-            .lines()
-            .rev()
-            .map(str::trim)
-            .find(|l| l.starts_with('['))
-            .is_some_and(|header| header == "[keys]");
-    (in_header || in_keys).then_some(
-        "; `help` is both an action and the [keys.help] table, and a file cannot have both: \
-         bind the action in [keys.list], [keys.message] and [keys.folders] instead",
-    )
-}
-
 /// `[keys]` or `[keys.list]`, as the messages name it.
 fn table_label(context: Option<Context>) -> String {
     match context {
