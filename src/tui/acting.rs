@@ -69,6 +69,9 @@ pub struct Change {
     pub output_title: Option<String>,
     /// The messages it works on, kept so that a failure's remedy can try again.
     pub retry: Option<Selection>,
+    /// The undo this change carries out: if it fails, it can be undone again later
+    /// (after a reconnect, say).
+    pub undoing: Option<UndoEntry>,
 }
 
 /// A request in flight.
@@ -122,10 +125,16 @@ impl Acting {
     }
 
     /// The request failed: it is no longer undoable, and the caller rolls back
-    /// what it showed.
+    /// what it showed. A failed undo goes back on the history, once.
     pub fn failed(&mut self, request: RequestId) -> Option<Change> {
         self.undo.retain(|entry| entry.request != request);
-        self.take(request)
+        let change = self.take(request)?;
+        if let Some(entry) = &change.undoing
+            && !self.undo.contains(entry)
+        {
+            self.undo.push(entry.clone());
+        }
+        Some(change)
     }
 
     fn take(&mut self, request: RequestId) -> Option<Change> {
@@ -271,6 +280,7 @@ mod tests {
             undo: Some(Undo::MoveBack(vec![])),
             output_title: None,
             retry: None,
+            undoing: None,
         };
         let first = acting.start(change("a"));
         let second = acting.start(change("b"));
@@ -355,6 +365,7 @@ mod tests {
             undo: None,
             output_title: None,
             retry: None,
+            undoing: None,
         });
         let mut rows = vec![row(1), row(2), row(3)];
         assert_eq!(acting.overlay_rows(&mut rows), 1);

@@ -176,6 +176,7 @@ fn set_flags(
         undo: undoable.then_some(Undo::Flags(changes)),
         output_title: None,
         retry: None,
+        undoing: None,
     }))
 }
 
@@ -284,6 +285,7 @@ fn remove(
         undo: undoable.then(|| Undo::MoveBack(vec![(selection.folder, selection.ids())])),
         output_title: None,
         retry,
+        undoing: None,
     });
     model.status = Status::Info(label);
     effects.insert(0, Effect::Engine(command));
@@ -428,6 +430,7 @@ fn undo(model: &mut Model) -> Vec<Effect> {
             undo: None,
             output_title: None,
             retry: None,
+            undoing: Some(entry.clone()),
         });
         commands.push(Effect::Engine(command));
     }
@@ -483,6 +486,7 @@ pub(super) fn answer(model: &mut Model, answer: Answer) -> Vec<Effect> {
                 undo: None,
                 output_title: None,
                 retry: None,
+                undoing: None,
             });
             model.status = Status::Info(label);
             vec![Effect::Engine(command)]
@@ -503,6 +507,7 @@ pub(super) fn answer(model: &mut Model, answer: Answer) -> Vec<Effect> {
                 undo: None,
                 output_title: Some(format!("`{text}`")),
                 retry: None,
+                undoing: None,
             });
             model.status = Status::Busy(format!("running `{text}`…"));
             vec![Effect::Engine(command)]
@@ -523,6 +528,7 @@ pub(super) fn answer(model: &mut Model, answer: Answer) -> Vec<Effect> {
                 undo: None,
                 output_title: None,
                 retry: None,
+                undoing: None,
             });
             vec![Effect::Engine(command)]
         }

@@ -3,10 +3,10 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Clear, Paragraph};
 
 use super::super::model::{Focus, Model, Status};
-use super::text::{fit_right, safe, truncate, width};
+use super::text::{fit_right, safe, truncate, width, wrap};
 use crate::keys::{Action, Keymap};
 
 /// The few keys worth a reminder where the focus is; labels come from the keymap.
@@ -74,14 +74,42 @@ pub fn draw(model: &Model, frame: &mut Frame, area: Rect) {
             theme.error,
         ),
         Status::Busy(i) | Status::Info(i) => (truncate(&safe(i), room), theme.info),
-        Status::None => (
-            fit_right(&hints(model.keys(), model.main.focus), room),
-            theme.muted,
-        ),
+        Status::None => {
+            let hint = match model.layers.last() {
+                Some(layer) => format!("{} ", layer.hint(model.keys())),
+                None => hints(model.keys(), model.main.focus),
+            };
+            (fit_right(&hint, room), theme.muted)
+        }
     };
     let line = Line::from(vec![
         Span::styled(place, theme.header),
         Span::styled(text, style),
     ]);
     frame.render_widget(Paragraph::new(line), area);
+    if let Status::Error(e) = &model.status
+        && width(&e.replace("\n  ", " — ")) > room
+    {
+        explanation(model, e, frame, area);
+    }
+}
+
+/// An error too long for the status line: its lines (what happened, the likely
+/// cause, the fix) over the bottom of the screen, the status line included, until
+/// the next key.
+fn explanation(model: &Model, error: &str, frame: &mut Frame, status: Rect) {
+    let columns = usize::from(status.width);
+    let lines: Vec<String> = error
+        .lines()
+        .flat_map(|line| wrap(&safe(line.trim_start()), columns.saturating_sub(2).max(1)))
+        .take(usize::from(status.y + 1).min(6))
+        .collect();
+    let height = lines.len() as u16;
+    let area = Rect::new(status.x, status.y + 1 - height, status.width, height);
+    frame.render_widget(Clear, area);
+    let lines: Vec<Line> = lines
+        .into_iter()
+        .map(|line| Line::from(Span::styled(format!(" {line}"), model.theme().error)))
+        .collect();
+    frame.render_widget(Paragraph::new(lines), area);
 }
