@@ -436,6 +436,24 @@ async fn pop3_sync_downloads_each_message_once() {
     );
     let rendered = profile.ok(&["read", "pop", &id_of(&items[0])]).await;
     assert!(rendered.contains(items[0]["subject"].as_str().unwrap()));
+
+    // Delete acts on the downloaded copy: into a local Trash, as in the TUI. The
+    // server copy stays (`pop3_delete` decides about it) and is not downloaded again.
+    let gone = items[0]["subject"].as_str().unwrap().to_owned();
+    let out = profile.run(&["delete", "pop", &id_of(&items[0])]).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let trash = profile.list_json("pop", "Trash").await;
+    assert_eq!(subjects_of(&trash), vec![gone.clone()]);
+    assert_eq!(
+        subjects_in(&folder_dir(&user, "INBOX")).len(),
+        7,
+        "the server keeps it"
+    );
+    let out = profile.ok(&["sync", "pop"]).await;
+    assert!(out.contains("pop: 0 new"), "{out}");
+    let inbox = profile.list_json("pop", "INBOX").await;
+    assert_eq!(inbox.len(), 6);
+    assert!(!subjects_of(&inbox).contains(&gone));
 }
 
 #[tokio::test]

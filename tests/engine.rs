@@ -274,3 +274,72 @@ async fn a_vanished_message_file_is_an_error_event_not_a_crash() {
     assert!(matches!(event, Event::Accounts(_)), "{event:?}");
     engine.shutdown().await;
 }
+
+/// `new_mail_command` runs when mail arrives in a folder indexed before, with what
+/// arrived in its environment (never in its command line); the first index of the
+/// tree is old mail and runs nothing.
+#[tokio::test]
+async fn new_mail_runs_the_new_mail_command_with_account_folder_and_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let mail = dir.path().join("mail");
+    maildir(&mail);
+    write_message(&mail, "1000.a.host", "Old");
+    let log = dir.path().join("notified");
+    let text = format!(
+        "[accounts.work]\nemail = \"ada@contoso.com\"\nreceive = \"maildir\"\nmaildir = {:?}\n\
+         new_mail_command = 'echo \"$POSTERN_ACCOUNT $POSTERN_FOLDER $POSTERN_NEW\" >> {}'\n",
+        mail.display().to_string(),
+        log.display()
+    );
+    let config = Config::parse_str(&text, Path::new("test.toml")).unwrap();
+    let (engine, mut events) = Engine::start(
+        &dir.path().join("store.sqlite3"),
+        &dir.path().join("tokens"),
+        &config.accounts,
+    )
+    .unwrap();
+    next(&mut events, |e| {
+        matches!(e, Event::Synced { .. }).then_some(())
+    })
+    .await;
+    engine.commands().send(Command::LoadAccounts).unwrap();
+    let account = next(&mut events, |e| match e {
+        Event::Accounts(rows) => Some(rows[0].id),
+        _ => None,
+    })
+    .await;
+
+    write_message(&mail, "1001.b.host", "New one");
+    write_message(&mail, "1002.c.host", "New two");
+    std::fs::write(
+        mail.join(".Archive/cur/1003.d.host:2,S"),
+        MESSAGE.replace("Hello from the engine test", "Read already"),
+    )
+    .unwrap();
+    engine
+        .commands()
+        .send(Command::Refresh { account })
+        .unwrap();
+    next(&mut events, |e| {
+        matches!(e, Event::Synced { .. }).then_some(())
+    })
+    .await;
+    // The command runs in the background: wait (bounded) for its line.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let notified = loop {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        if !text.is_empty() {
+            break text;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "new_mail_command never ran"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(
+        notified, "work INBOX 2\n",
+        "once, for the INBOX; read mail is not new"
+    );
+    engine.shutdown().await;
+}

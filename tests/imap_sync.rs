@@ -597,6 +597,13 @@ enum Fault {
     Garbage,
     /// Close both sides instead of passing on a command that contains this.
     DropOnCommand(&'static str),
+    /// Pass on a command that contains this, then close the client's side before its
+    /// answer: the server did it, the client never heard (as when postern is killed
+    /// between the server's OK and its own store update).
+    SwallowAnswerTo(&'static str),
+    /// A server without UIDPLUS, from the first byte: the capability is renamed and
+    /// COPYUID / APPENDUID codes are blanked out (same length, so literals still fit).
+    HideUidplus,
 }
 
 /// What clients sent through a proxy.
@@ -638,8 +645,23 @@ fn tagged_ok(data: &[u8]) -> Option<usize> {
     })
 }
 
+/// Server data with UIDPLUS hidden (see [`Fault::HideUidplus`]).
+fn hide_uidplus(data: &mut [u8]) {
+    for at in 0..data.len() {
+        let rest = &data[at..];
+        if rest.starts_with(b"UIDPLUS") {
+            data[at] = b'X';
+        } else if rest.starts_with(b"[COPYUID ") || rest.starts_with(b"[APPENDUID ") {
+            let end = rest.iter().position(|b| *b == b']').unwrap_or(0);
+            data[at..=at + end].fill(b' ');
+        }
+    }
+}
+
 async fn relay(client: TcpStream, server: TcpStream, fault: Fault, log: ClientLog) {
     let armed = Arc::new(AtomicBool::new(false));
+    let swallow = Arc::new(AtomicBool::new(false));
+    let swallow_up = Arc::clone(&swallow);
     let (mut client_read, mut client_write) = client.into_split();
     let (mut server_read, mut server_write) = server.into_split();
     let armed_up = Arc::clone(&armed);
@@ -656,6 +678,11 @@ async fn relay(client: TcpStream, server: TcpStream, fault: Fault, log: ClientLo
                 // Dropping the server's write half ends the session; Dovecot then
                 // closes, which ends the other direction.
                 return;
+            }
+            if let Fault::SwallowAnswerTo(text) = fault
+                && buf[..n].windows(text.len()).any(|w| w == text.as_bytes())
+            {
+                swallow_up.store(true, Ordering::SeqCst);
             }
             // The client only sends short commands: the log keeps them all.
             let fetches = {
@@ -675,11 +702,31 @@ async fn relay(client: TcpStream, server: TcpStream, fault: Fault, log: ClientLo
     let mut pending: Vec<u8> = Vec::new();
     let mut injected = false;
     let mut buf = vec![0u8; 16 * 1024];
+    // Server lines are rewritten whole: a line may span reads.
+    let mut carry: Vec<u8> = Vec::new();
     loop {
         let n = match server_read.read(&mut buf).await {
             Ok(0) | Err(_) => break,
             Ok(n) => n,
         };
+        if swallow.load(Ordering::SeqCst) {
+            // Give the server a moment to finish the command, then hang up on the client.
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            break;
+        }
+        if fault == Fault::HideUidplus {
+            carry.extend_from_slice(&buf[..n]);
+            let end = carry
+                .iter()
+                .rposition(|b| *b == b'\n')
+                .map_or(0, |at| at + 1);
+            let mut ready: Vec<u8> = carry.drain(..end).collect();
+            hide_uidplus(&mut ready);
+            if client_write.write_all(&ready).await.is_err() {
+                break;
+            }
+            continue;
+        }
         if !armed.load(Ordering::SeqCst) {
             if client_write.write_all(&buf[..n]).await.is_err() {
                 break;
@@ -687,7 +734,10 @@ async fn relay(client: TcpStream, server: TcpStream, fault: Fault, log: ClientLo
             continue;
         }
         match fault {
-            Fault::None | Fault::DropOnCommand(_) => {
+            Fault::None
+            | Fault::DropOnCommand(_)
+            | Fault::SwallowAnswerTo(_)
+            | Fault::HideUidplus => {
                 if client_write.write_all(&buf[..n]).await.is_err() {
                     break;
                 }
@@ -765,8 +815,12 @@ async fn faulty_sync(
         Fault::DropAfter(_) | Fault::DropOnCommand(_) => {
             assert!(error.to_string().contains("lost"), "{error}")
         }
-        Fault::None | Fault::InjectExpunge | Fault::RefuseExpunged => {
-            unreachable!("not a connection fault")
+        Fault::None
+        | Fault::InjectExpunge
+        | Fault::RefuseExpunged
+        | Fault::SwallowAnswerTo(_)
+        | Fault::HideUidplus => {
+            unreachable!("not a fault of a sync")
         }
     }
     // The connection refuses further work instead of misreading the stream.
@@ -994,4 +1048,108 @@ async fn messages_expunged_during_the_sequence_pass_leave_the_sync_whole() {
     let expected: Vec<u32> = (1..=900).filter(|uid| !gone.contains(uid)).collect();
     assert_eq!(store.folder_uids(inbox).unwrap(), expected);
     sync.logout().await;
+}
+
+/// A store and a connection through a proxy with `fault`, the INBOX and Archive
+/// synced; returns the store, the connection, INBOX and Archive.
+async fn through_proxy(
+    stack: &Stack,
+    user: &TestUser,
+    fault: Fault,
+) -> (Store, ImapSync, FolderId, FolderId, tempfile::TempDir) {
+    drop(stack.imap_login(user).await.unwrap());
+    let port = fault_proxy(stack.ports().imap, fault).await;
+    let account = account_for(user, "127.0.0.1", port, "none", stack.ca_file());
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("store.sqlite")).unwrap();
+    let id = store.upsert_account("t", &user.name).unwrap();
+    let mut sync = connect(&account, user, id, SyncOptions::default())
+        .await
+        .unwrap();
+    sync.sync_folders(&mut store).await.unwrap();
+    let (inbox, archive) = (folder(&store, id, "INBOX"), folder(&store, id, "Archive"));
+    for folder in [inbox, archive] {
+        sync.sync_folder(&mut store, folder, &mut noop)
+            .await
+            .unwrap();
+    }
+    (store, sync, inbox, archive, dir)
+}
+
+/// Without UIDPLUS the server does not say where a moved message went: the target's
+/// sync finds it by Message-ID, and the message keeps its store id and cached body
+/// (so an undo can move the same id back).
+#[tokio::test]
+async fn a_moved_message_keeps_its_id_on_a_server_without_uidplus() {
+    let stack = Stack::shared();
+    let user = stack.new_user("no-uidplus").unwrap();
+    let mut other = stack.imap_login(&user).await.unwrap();
+    ok(&mut other, "CREATE Archive").await;
+    for i in 0..3 {
+        append_raw(&mut other, "INBOX", &message(&format!("keep {i}"), "body")).await;
+    }
+    let (mut store, mut sync, inbox, archive, _dir) =
+        through_proxy(stack, &user, Fault::HideUidplus).await;
+    assert!(
+        !sync.conn().capabilities().has("UIDPLUS"),
+        "the proxy hides it"
+    );
+    let moved = store.message_by_uid(inbox, 2).unwrap().unwrap();
+    sync.fetch_body(&mut store, moved).await.unwrap();
+    sync.move_messages(&mut store, &[moved], archive)
+        .await
+        .unwrap();
+    let location = store.imap_location(moved).unwrap();
+    assert_eq!(location.folder, archive, "same id, now in Archive");
+    assert_eq!(location.uid, Some(1));
+    assert!(matches!(
+        store.message_source(moved).unwrap(),
+        MessageSource::Cached(_)
+    ));
+    assert_eq!((count(&store, inbox), count(&store, archive)), (2, 1));
+    // And back, by the same id.
+    sync.move_messages(&mut store, &[moved], inbox)
+        .await
+        .unwrap();
+    assert_eq!(store.imap_location(moved).unwrap().folder, inbox);
+    assert_eq!((count(&store, inbox), count(&store, archive)), (3, 0));
+    let reply = ok(&mut other, "STATUS Archive (MESSAGES)").await;
+    assert!(reply[0].contains("MESSAGES 0"), "{reply:?}");
+}
+
+/// Killed between the server's OK and the store's update (here: the answer never
+/// comes): nothing is lost; the next sync settles the store to the server's truth.
+#[tokio::test]
+async fn a_move_the_client_never_heard_back_from_is_settled_by_the_next_sync() {
+    let stack = Stack::shared();
+    let user = stack.new_user("swallowed").unwrap();
+    let mut other = stack.imap_login(&user).await.unwrap();
+    ok(&mut other, "CREATE Archive").await;
+    for i in 0..3 {
+        append_raw(&mut other, "INBOX", &message(&format!("lost? {i}"), "body")).await;
+    }
+    let (mut store, mut sync, inbox, archive, _dir) =
+        through_proxy(stack, &user, Fault::SwallowAnswerTo("UID MOVE")).await;
+    let moved = store.message_by_uid(inbox, 1).unwrap().unwrap();
+    let error = sync
+        .move_messages(&mut store, &[moved], archive)
+        .await
+        .unwrap_err();
+    assert!(error.is_connection_failure(), "{error}");
+    // The server moved it; the store does not know yet.
+    let reply = ok(&mut other, "STATUS Archive (MESSAGES)").await;
+    assert!(reply[0].contains("MESSAGES 1"), "{reply:?}");
+    assert_eq!(store.imap_location(moved).unwrap().folder, inbox);
+    let account = store.accounts().unwrap()[0].id;
+    for folder in [inbox, archive] {
+        sync_directly(stack, &user, &mut store, account, folder).await;
+    }
+    assert_eq!((count(&store, inbox), count(&store, archive)), (2, 1));
+    let subjects: Vec<String> = store
+        .envelopes(archive, 0, 10)
+        .unwrap()
+        .into_iter()
+        .map(|row| row.subject)
+        .collect();
+    assert_eq!(subjects, vec!["lost? 0".to_owned()]);
 }
