@@ -74,6 +74,24 @@ pub struct Change {
     pub undoing: Option<UndoEntry>,
 }
 
+impl Change {
+    /// A change that shows nothing before its answer and cannot be undone; the
+    /// other fields are set with struct update syntax where they differ.
+    pub fn new(account: AccountId, label: String, op: Operation) -> Change {
+        Change {
+            account,
+            label,
+            op,
+            shown: Shown::Nothing,
+            counts: HashMap::new(),
+            undo: None,
+            output_title: None,
+            retry: None,
+            undoing: None,
+        }
+    }
+}
+
 /// A request in flight.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Pending {

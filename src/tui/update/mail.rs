@@ -163,20 +163,16 @@ fn set_flags(
     }
     let counts = unread_counts(&changes);
     show_flags(model, selection.account, &changes, &counts, false);
+    let op = Operation::SetFlags {
+        ids: changes.iter().map(|c| c.id).collect(),
+        add,
+        remove,
+    };
     Some(model.acting.start(Change {
-        account: selection.account,
-        label,
-        op: Operation::SetFlags {
-            ids: changes.iter().map(|c| c.id).collect(),
-            add,
-            remove,
-        },
         shown: Shown::Flags(changes.clone()),
         counts,
         undo: undoable.then_some(Undo::Flags(changes)),
-        output_title: None,
-        retry: None,
-        undoing: None,
+        ..Change::new(selection.account, label, op)
     }))
 }
 
@@ -277,15 +273,11 @@ fn remove(
         apply_counts(&mut view.folders, &counts, 1);
     }
     let command = model.acting.start(Change {
-        account: selection.account,
-        label: label.clone(),
-        op,
         shown: Shown::Removed(ids),
         counts,
         undo: undoable.then(|| Undo::MoveBack(vec![(selection.folder, selection.ids())])),
-        output_title: None,
         retry,
-        undoing: None,
+        ..Change::new(selection.account, label.clone(), op)
     });
     model.status = Status::Info(label);
     effects.insert(0, Effect::Engine(command));
@@ -421,16 +413,12 @@ fn undo(model: &mut Model) -> Vec<Effect> {
             }
             Shown::Nothing => HashMap::new(),
         };
+        let label = format!("undoing \"{}\"", entry.label);
         let command = model.acting.start(Change {
-            account: entry.account,
-            label: format!("undoing \"{}\"", entry.label),
-            op,
             shown,
             counts,
-            undo: None,
-            output_title: None,
-            retry: None,
             undoing: Some(entry.clone()),
+            ..Change::new(entry.account, label, op)
         });
         commands.push(Effect::Engine(command));
     }
@@ -474,20 +462,13 @@ pub(super) fn answer(model: &mut Model, answer: Answer) -> Vec<Effect> {
                 selection.describe(),
                 folder_name(model, folder)
             );
-            let command = model.acting.start(Change {
-                account: selection.account,
-                label: label.clone(),
-                op: Operation::Copy {
-                    ids: selection.ids(),
-                    to: folder,
-                },
-                shown: Shown::Nothing,
-                counts: HashMap::new(),
-                undo: None,
-                output_title: None,
-                retry: None,
-                undoing: None,
-            });
+            let op = Operation::Copy {
+                ids: selection.ids(),
+                to: folder,
+            };
+            let command = model
+                .acting
+                .start(Change::new(selection.account, label.clone(), op));
             model.status = Status::Info(label);
             vec![Effect::Engine(command)]
         }
@@ -495,19 +476,14 @@ pub(super) fn answer(model: &mut Model, answer: Answer) -> Vec<Effect> {
             purpose: PromptPurpose::Pipe(selection),
             text,
         } => {
+            let label = format!("piping {} to `{text}`", selection.describe());
+            let op = Operation::Pipe {
+                ids: selection.ids(),
+                command: text.clone(),
+            };
             let command = model.acting.start(Change {
-                account: selection.account,
-                label: format!("piping {} to `{text}`", selection.describe()),
-                op: Operation::Pipe {
-                    ids: selection.ids(),
-                    command: text.clone(),
-                },
-                shown: Shown::Nothing,
-                counts: HashMap::new(),
-                undo: None,
                 output_title: Some(format!("`{text}`")),
-                retry: None,
-                undoing: None,
+                ..Change::new(selection.account, label, op)
             });
             model.status = Status::Busy(format!("running `{text}`…"));
             vec![Effect::Engine(command)]
@@ -516,20 +492,14 @@ pub(super) fn answer(model: &mut Model, answer: Answer) -> Vec<Effect> {
             purpose: PromptPurpose::Save(selection),
             text,
         } => {
-            let command = model.acting.start(Change {
-                account: selection.account,
-                label: format!("saving {}", selection.describe()),
-                op: Operation::Save {
-                    ids: selection.ids(),
-                    path: text,
-                },
-                shown: Shown::Nothing,
-                counts: HashMap::new(),
-                undo: None,
-                output_title: None,
-                retry: None,
-                undoing: None,
-            });
+            let label = format!("saving {}", selection.describe());
+            let op = Operation::Save {
+                ids: selection.ids(),
+                path: text,
+            };
+            let command = model
+                .acting
+                .start(Change::new(selection.account, label, op));
             vec![Effect::Engine(command)]
         }
         Answer::Yes(ConfirmPurpose::DeleteForGood(selection)) => {

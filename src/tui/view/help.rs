@@ -92,11 +92,6 @@ fn description(action: Action) -> &'static str {
     action.description()
 }
 
-/// How many lines the help has (for scrolling).
-pub fn line_count(keys: &Keymap) -> usize {
-    rows(keys).len()
-}
-
 pub fn draw(model: &Model, help: &Help, frame: &mut Frame, area: Rect) {
     let theme = model.theme();
     let rows = rows(model.keys());
@@ -119,9 +114,34 @@ pub fn draw(model: &Model, help: &Help, frame: &mut Frame, area: Rect) {
         .unwrap_or(0);
     let w = (key_w + desc_w + 6) as u16;
     let h = (rows.len() + 2) as u16;
-    let inside = boxed(theme, frame, area, (w, h), "Keys — ? or Esc closes");
+    // Too long for the screen: say how far down this is, and that it scrolls.
+    let fits = usize::from(h) <= usize::from(area.height);
+    let room = usize::from(area.height.saturating_sub(2));
+    let scroll = help.scroll.min(rows.len().saturating_sub(room));
+    let keys = model.keys();
+    let key = |action| {
+        keys.first_key(Context::Help, action)
+            .unwrap_or_else(|| "?".into())
+    };
+    let close = keys
+        .keys_for(Context::Help, Action::Close)
+        .iter()
+        .map(|c| c.label())
+        .collect::<Vec<_>>()
+        .join(" or ");
+    let title = if fits {
+        format!("Keys — {close} closes")
+    } else {
+        let shown = (scroll + room).min(rows.len());
+        format!(
+            "Keys {shown}/{} — {} {} scroll; {close} closes",
+            rows.len(),
+            key(Action::Down),
+            key(Action::PageDown)
+        )
+    };
+    let inside = boxed(theme, frame, area, (w, h), &title);
     let height = usize::from(inside.height);
-    let scroll = help.scroll.min(rows.len().saturating_sub(height));
     let columns = usize::from(inside.width);
     let lines: Vec<Line> = rows
         .iter()
