@@ -20,8 +20,12 @@ const UNDO_DEPTH: usize = 50;
 pub enum Shown {
     /// New flags of messages, with the old ones to go back to.
     Flags(Vec<FlagChange>),
-    /// Messages taken out of the lists they were in (moved, deleted, archived).
-    Removed(HashSet<MessageId>),
+    /// Messages taken out of the lists they were in (moved, deleted, archived);
+    /// `to` is where they go, when known: its pages show them.
+    Removed {
+        ids: HashSet<MessageId>,
+        to: Option<FolderId>,
+    },
     /// Nothing to show before the answer (copy, pipe, save).
     Nothing,
 }
@@ -178,7 +182,9 @@ impl Acting {
         let before = rows.len();
         for pending in &self.pending {
             match &pending.change.shown {
-                Shown::Removed(ids) => rows.retain(|r| !ids.contains(&r.id)),
+                Shown::Removed { ids, to } => {
+                    rows.retain(|r| Some(r.folder) == *to || !ids.contains(&r.id));
+                }
                 Shown::Flags(changes) => {
                     for change in changes {
                         if let Some(row) = rows.iter_mut().find(|r| r.id == change.id) {
@@ -261,7 +267,10 @@ pub fn undo_operations(undo: &Undo) -> Vec<(Operation, Shown)> {
                         ids: ids.clone(),
                         to: *to,
                     },
-                    Shown::Removed(ids.iter().copied().collect()),
+                    Shown::Removed {
+                        ids: ids.iter().copied().collect(),
+                        to: Some(*to),
+                    },
                 )
             })
             .collect(),
@@ -378,7 +387,10 @@ mod tests {
                 ids: vec![MessageId(2)],
                 to: FolderId(9),
             },
-            shown: Shown::Removed([MessageId(2)].into()),
+            shown: Shown::Removed {
+                ids: [MessageId(2)].into(),
+                to: Some(FolderId(9)),
+            },
             counts: [(FolderId(1), (-1, -1)), (FolderId(9), (1, 1))].into(),
             undo: None,
             output_title: None,
@@ -388,6 +400,12 @@ mod tests {
         let mut rows = vec![row(1), row(2), row(3)];
         assert_eq!(acting.overlay_rows(&mut rows), 1);
         assert_eq!(rows.iter().map(|r| r.id.0).collect::<Vec<_>>(), vec![1, 3]);
+        // Where it goes, it shows.
+        let mut there = vec![EnvelopeRow {
+            folder: FolderId(9),
+            ..row(2)
+        }];
+        assert_eq!(acting.overlay_rows(&mut there), 0);
         assert_eq!(acting.hidden_in(FolderId(1)), 1);
         let folder = |id, total, unread| FolderRow {
             id: FolderId(id),

@@ -273,7 +273,7 @@ fn remove(
         apply_counts(&mut view.folders, &counts, 1);
     }
     let command = model.acting.start(Change {
-        shown: Shown::Removed(ids),
+        shown: Shown::Removed { ids, to },
         counts,
         undo: undoable.then(|| Undo::MoveBack(vec![(selection.folder, selection.ids())])),
         retry,
@@ -407,7 +407,7 @@ fn undo(model: &mut Model) -> Vec<Effect> {
                 show_flags(model, entry.account, changes, &counts, false);
                 counts
             }
-            Shown::Removed(ids) => {
+            Shown::Removed { ids, .. } => {
                 effects.extend(take_out(model, entry.account, ids));
                 HashMap::new()
             }
@@ -574,7 +574,7 @@ pub(super) fn failed(model: &mut Model, request: RequestId, problem: Problem) ->
     let mut effects = Vec::new();
     match &change.shown {
         Shown::Flags(changes) => show_flags(model, account, changes, &change.counts, true),
-        Shown::Removed(_) => {
+        Shown::Removed { .. } => {
             if let Some(view) = model.main.views.get_mut(&account) {
                 apply_counts(&mut view.folders, &change.counts, -1);
             }
