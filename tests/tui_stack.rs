@@ -1,7 +1,7 @@
 //! The real TUI loop (`run_loop`, keys in, screen out) on a real engine against
 //! Dovecot: every action a key starts is checked where the mail lives, on the
 //! server with another IMAP client (or on disk for a Maildir tree), and so is its
-//! undo.
+//! undo; a change the server refuses is rolled back on screen and explained.
 
 mod tui_support;
 
@@ -374,6 +374,65 @@ async fn acting_on_the_open_message() {
         inbox.iter().all(|subject| listed(s, subject))
     })
     .await;
+    ui.quit().await;
+}
+
+/// A move whose target another client deleted after postern listed it: Dovecot
+/// refuses it ("NO Mailbox doesn't exist", without TRYCREATE); the message comes
+/// back on screen, the status line says what happened, why and what to do, and the
+/// server is as it was.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_move_the_server_refuses_is_rolled_back_and_explained() {
+    let stack = Stack::shared();
+    let user = stack.new_user("tui-refused").unwrap();
+    // One unread message in Projects: its count on screen says its sync is done.
+    stack
+        .seed(
+            &user,
+            &SeedSpec {
+                seen_percent: 0,
+                ..SeedSpec::folder("Projects", 1)
+            },
+        )
+        .unwrap();
+    let mut server = Server::login(&user).await;
+    server.fill("INBOX", &["Alpha case", "Bravo case"]).await;
+    // Wide enough for the whole explanation on the status line.
+    let (ui, _dir) = imap_ui(&user, "", (320, 30));
+    ui.wait_until("Projects synced", |s| {
+        folder_row(s, "Projects").is_some_and(|row| row.ends_with(" 1"))
+    })
+    .await;
+    ui.wait_for("Bravo case").await;
+    server.run("DELETE Projects").await;
+
+    ui.press("s");
+    ui.wait_for("Move 1 message to").await;
+    ui.press("proj<Enter>");
+    let status = ui
+        .wait_until("the refusal explained", |s| {
+            s.lines().last().is_some_and(|l| l.contains("likely cause"))
+        })
+        .await;
+    let status = status.lines().last().unwrap_or_default().to_owned();
+    assert!(status.contains("mail: moving"), "{status}");
+    assert!(
+        status.contains("Mailbox doesn't exist: Projects"),
+        "{status}"
+    );
+    assert!(
+        status.contains("likely cause: the folder does not exist on the server"),
+        "{status}"
+    );
+    assert!(status.contains("fix: refresh the account"), "{status}");
+    let screen = ui
+        .wait_until("Alpha listed again", |s| listed(s, "Alpha case"))
+        .await;
+    assert!(listed(&screen, "Bravo case"), "{screen}");
+    let after = server.snapshot().await;
+    assert!(!after.has_folder("Projects"), "{after:#?}");
+    assert_eq!(after.folders_of("Alpha case"), ["INBOX"], "{after:#?}");
+    assert_eq!(after.count("INBOX"), 2, "{after:#?}");
     ui.quit().await;
 }
 
