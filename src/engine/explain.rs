@@ -161,7 +161,10 @@ fn refused(error: &SyncError, response: &str) -> Problem {
             "this folder may only be read (a shared or read-only folder)",
             "copy the messages instead of moving them, or ask the folder's owner for write access",
         )
-    } else if code.contains("[TRYCREATE]") || code.contains("[NONEXISTENT]") {
+    } else if code.contains("[TRYCREATE]")
+        || code.contains("[NONEXISTENT]")
+        || says_mailbox_missing(&code)
+    {
         (
             "the folder does not exist on the server (any more)",
             "refresh the account to see its folders as they are now, then try again",
@@ -180,6 +183,18 @@ fn refused(error: &SyncError, response: &str) -> Problem {
         )
     };
     Problem::with(error.to_string(), cause, fix)
+}
+
+/// Whether a refusal without a response code says in words that the folder is not
+/// there: Dovecot answers a MOVE to a folder deleted meanwhile with "NO Mailbox
+/// doesn't exist: Projects" (no TRYCREATE). `upper` is the answer in upper case.
+fn says_mailbox_missing(upper: &str) -> bool {
+    const WORDS: [&str; 3] = [
+        "MAILBOX DOESN'T EXIST",
+        "MAILBOX DOES NOT EXIST",
+        "NO SUCH MAILBOX",
+    ];
+    WORDS.iter().any(|words| upper.contains(words))
 }
 
 pub fn download_error(error: &DownloadError, account: &Account) -> Problem {
@@ -241,5 +256,23 @@ mod tests {
         assert!(read_only.fix.unwrap().contains("copy"));
         let plain = refusal("NO Something odd");
         assert!(plain.fix.unwrap().contains("nothing was changed"));
+    }
+
+    #[test]
+    fn a_refusal_that_says_the_folder_is_missing_without_a_code_is_explained_so() {
+        let response = "NO Mailbox doesn't exist: Projects (0.001 + 0.000 secs).";
+        let error = SyncError::Imap(ImapError::Refused {
+            host: "mail.example".into(),
+            port: 993,
+            command: "UID MOVE".into(),
+            response: response.into(),
+        });
+        let problem = refused(&error, response);
+        assert_eq!(
+            problem.cause.as_deref(),
+            Some("the folder does not exist on the server (any more)")
+        );
+        assert!(problem.fix.unwrap().contains("refresh the account"));
+        assert!(problem.what.contains("Mailbox doesn't exist: Projects"));
     }
 }

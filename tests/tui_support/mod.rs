@@ -1,7 +1,10 @@
 //! Shared by the TUI tests: key scripts, fixtures for a two-account model, the
-//! model driven through `update`, and screens drawn to `TestBackend`.
+//! model driven through `update`, and screens drawn to `TestBackend`. [`live`] runs
+//! the real loop on a real engine against the test mail stack.
 
 #![allow(dead_code)]
+
+pub mod live;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use postern::engine::{Command, Event, Operation, RequestId};
