@@ -148,6 +148,25 @@ pub enum Page {
     From(PageKey),
 }
 
+/// The statement [`Store::envelope_page`] runs for `page` (parameters: folder, limit,
+/// and the key's date and id), and whether it reads oldest first (then the rows are
+/// reversed). Every variant walks `messages_by_date` from one end or from the key.
+fn page_sql(page: Page) -> (String, bool) {
+    let (condition, ascending) = match page {
+        Page::First => ("", false),
+        Page::Last => ("", true),
+        Page::After(_) => ("AND (date, id) < (?3, ?4)", false),
+        Page::Before(_) => ("AND (date, id) > (?3, ?4)", true),
+        Page::From(_) => ("AND (date, id) <= (?3, ?4)", false),
+    };
+    let order = if ascending { "ASC" } else { "DESC" };
+    let sql = format!(
+        "SELECT {ENVELOPE_COLUMNS} FROM messages WHERE folder_id = ?1 {condition}
+         ORDER BY date {order}, id {order} LIMIT ?2"
+    );
+    (sql, ascending)
+}
+
 impl Store {
     /// Add messages to `folder` in one transaction; returns their ids in order.
     /// A UID or Maildir key already present in the folder fails the whole batch.
@@ -196,18 +215,7 @@ impl Store {
         page: Page,
         limit: usize,
     ) -> Result<Vec<EnvelopeRow>, StoreError> {
-        // Every variant walks `messages_by_date` from one end or from the key.
-        let (condition, order) = match page {
-            Page::First => ("", "DESC"),
-            Page::Last => ("", "ASC"),
-            Page::After(_) => ("AND (date, id) < (?3, ?4)", "DESC"),
-            Page::Before(_) => ("AND (date, id) > (?3, ?4)", "ASC"),
-            Page::From(_) => ("AND (date, id) <= (?3, ?4)", "DESC"),
-        };
-        let sql = format!(
-            "SELECT {ENVELOPE_COLUMNS} FROM messages WHERE folder_id = ?1 {condition}
-             ORDER BY date {order}, id {order} LIMIT ?2"
-        );
+        let (sql, ascending) = page_sql(page);
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let key = match page {
             Page::After(key) | Page::Before(key) | Page::From(key) => Some(key),
@@ -221,7 +229,7 @@ impl Store {
             None => stmt.query_map(params![folder.0, clamp_i64(limit)], envelope_row)?,
         };
         let mut rows: Vec<EnvelopeRow> = rows.collect::<Result<_, _>>()?;
-        if order == "ASC" {
+        if ascending {
             rows.reverse();
         }
         Ok(rows)
@@ -630,4 +638,70 @@ pub(crate) fn path_to_blob(path: &Path) -> Vec<u8> {
 #[cfg(not(unix))]
 pub(crate) fn blob_to_path(blob: Vec<u8>) -> PathBuf {
     PathBuf::from(String::from_utf8_lossy(&blob).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::FolderRole;
+
+    /// `EXPLAIN QUERY PLAN` of the page statement, one line per step.
+    fn plan(store: &Store, folder: FolderId, page: Page) -> Vec<String> {
+        let (sql, _) = page_sql(page);
+        let mut stmt = store
+            .conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .unwrap();
+        let detail = |row: &Row<'_>| row.get::<_, String>(3);
+        let rows = match page {
+            Page::After(key) | Page::Before(key) | Page::From(key) => {
+                stmt.query_map(params![folder.0, 200, key.date, key.id.0], detail)
+            }
+            Page::First | Page::Last => stmt.query_map(params![folder.0, 200], detail),
+        };
+        rows.unwrap().collect::<Result<_, _>>().unwrap()
+    }
+
+    #[test]
+    fn every_page_walks_the_date_index_without_sorting() {
+        let mut store = Store::open_in_memory().unwrap();
+        let account = store.upsert_account("a", "a@example.org").unwrap();
+        let folder = store
+            .upsert_folder(account, "INBOX", Some(FolderRole::Inbox))
+            .unwrap();
+        let rows: Vec<NewEnvelope> = (0..2_000)
+            .map(|i| NewEnvelope {
+                uid: Some(i + 1),
+                date: 1_700_000_000 + i64::from(i % 500) * 60,
+                ..NewEnvelope::default()
+            })
+            .collect();
+        store.insert_envelopes(folder, &rows).unwrap();
+        let key = PageKey {
+            date: 1_700_000_030,
+            id: MessageId(5),
+        };
+        // As the store is (no statistics), then with statistics: a later ANALYZE or
+        // `PRAGMA optimize` must not turn a page into a sort.
+        for analyzed in [false, true] {
+            if analyzed {
+                store.conn.execute_batch("ANALYZE").unwrap();
+            }
+            for page in [
+                Page::First,
+                Page::Last,
+                Page::After(key),
+                Page::Before(key),
+                Page::From(key),
+            ] {
+                let plan = plan(&store, folder, page).join(" | ");
+                let context = format!("{page:?} (analyzed: {analyzed}): {plan}");
+                assert!(
+                    plan.starts_with("SEARCH messages USING INDEX messages_by_date (folder_id=?"),
+                    "{context}"
+                );
+                assert!(!plan.contains("TEMP B-TREE"), "{context}");
+            }
+        }
+    }
 }
