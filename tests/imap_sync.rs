@@ -1153,3 +1153,32 @@ async fn a_move_the_client_never_heard_back_from_is_settled_by_the_next_sync() {
         .collect();
     assert_eq!(subjects, vec!["lost? 0".to_owned()]);
 }
+
+/// What a resync stored that arrived since the last one, apart from the unread part
+/// of it (what `new_mail_command` counts): a first sync is old mail.
+#[tokio::test]
+async fn a_resync_counts_the_new_unread_mail() {
+    let stack = Stack::shared();
+    let user = stack.new_user("new-unseen").unwrap();
+    let mut other = stack.imap_login(&user).await.unwrap();
+    for i in 0..2 {
+        append_raw(&mut other, "INBOX", &message(&format!("old {i}"), "x")).await;
+    }
+    let (mut store, mut sync) = setup(stack, &user, SyncOptions::default()).await;
+    let inbox = folder(&store, sync.account(), "INBOX");
+    let first = sync
+        .sync_folder(&mut store, inbox, &mut noop)
+        .await
+        .unwrap();
+    assert_eq!((first.fetched, first.new_unseen), (2, 0));
+    for i in 0..2 {
+        append_raw(&mut other, "INBOX", &message(&format!("new {i}"), "x")).await;
+    }
+    ok(&mut other, "SELECT INBOX").await;
+    ok(&mut other, "UID STORE 4 +FLAGS (\\Seen)").await;
+    let again = sync
+        .sync_folder(&mut store, inbox, &mut noop)
+        .await
+        .unwrap();
+    assert_eq!((again.fetched, again.new_unseen), (2, 1));
+}

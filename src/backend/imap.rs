@@ -82,7 +82,7 @@ impl ImapBackend {
             name: folder.name.clone(),
             changed: report.fetched + report.flags_changed + report.removed > 0
                 || report.uidvalidity_reset,
-            new_mail: if fresh { 0 } else { report.fetched },
+            new_mail: if fresh { 0 } else { report.new_unseen },
         });
         Ok(report)
     }

@@ -52,8 +52,9 @@ pub struct FolderSynced {
     pub name: String,
     /// Anything in the folder changed (its list must be drawn again).
     pub changed: bool,
-    /// Messages that count as new mail: stored into a folder that was in step
-    /// before (a first sync of a folder brings old mail, not new).
+    /// Messages that count as new mail: unread, and stored into a folder that was
+    /// in step before (a first sync of a folder brings old mail, not new; a copy
+    /// postern filed in Sent is read).
     pub new_mail: usize,
 }
 

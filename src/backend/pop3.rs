@@ -34,7 +34,8 @@ impl Pop3Download {
         self.credentials.as_deref()
     }
 
-    /// Downloads what is new. A first download brings old mail, not new mail.
+    /// Downloads what is new. A first download brings old mail, not new mail;
+    /// everything downloaded later is unread, so it all counts.
     pub(super) async fn run(
         &self,
         account: AccountId,

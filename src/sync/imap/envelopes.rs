@@ -150,6 +150,7 @@ impl ImapSync {
         let (mut fetched, _expunge_issued) = self.fetch_envelopes(&command, 0).await?;
         // `N:*` also names the last message when none is >= N.
         fetched.retain(|e| e.uid.is_some_and(|uid| uid >= uidnext));
+        report.new_unseen += fetched.iter().filter(|e| !e.flags.seen).count();
         report.fetched += store.upsert_imap_envelopes(folder, &fetched)?;
         progress(SyncProgress {
             folder,

@@ -69,6 +69,9 @@ pub struct SyncProgress {
 pub struct SyncReport {
     /// New envelopes stored.
     pub fetched: usize,
+    /// Of those, the unread ones that arrived since the folder's last sync (a first
+    /// sync brings old mail, not new).
+    pub new_unseen: usize,
     /// Messages whose flags changed on the server.
     pub flags_changed: usize,
     /// Messages gone from the server and removed locally.
