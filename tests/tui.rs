@@ -459,13 +459,13 @@ fn error_shows_in_status_line_until_next_key() {
 }
 
 #[test]
-fn an_error_lets_a_lost_page_be_asked_again() {
+fn a_page_the_store_could_not_give_can_be_asked_again() {
     let mut model = loaded((120, 40));
     press(&mut model, &"j".repeat(150));
     engine(
         &mut model,
-        Event::Error {
-            context: "store".into(),
+        Event::PageFailed {
+            folder: WORK_INBOX,
             problem: Problem::plain("database is locked"),
         },
     );

@@ -27,6 +27,8 @@ pub enum BackendError {
     InMemoryStore,
     #[error("the store's worker thread failed: {0}")]
     Worker(String),
+    #[error("\"{0}\" is not a folder name")]
+    FolderName(String),
 }
 
 impl BackendError {

@@ -18,6 +18,10 @@ impl ImapBackend {
         self.sync.account()
     }
 
+    pub fn connection_lost(&self) -> bool {
+        self.sync.connection_lost()
+    }
+
     pub(super) async fn sync(
         &mut self,
         store: &mut Store,
@@ -121,7 +125,7 @@ impl ImapBackend {
         folders_of(store, self.account(), ids)?;
         self.sync.copy_messages(store, ids, target).await?;
         // The copies enter the store with the target's sync: now, so they show.
-        self.sync.sync_folder(store, target, &mut |_| {}).await?;
+        self.settle(store, target).await;
         Ok(vec![target])
     }
 
@@ -132,13 +136,8 @@ impl ImapBackend {
     ) -> Result<Vec<FolderId>, BackendError> {
         let mut folders = folders_of(store, self.account(), ids)?;
         self.sync.delete_messages(store, ids).await?;
-        folders.extend(
-            store
-                .folders(self.account())?
-                .iter()
-                .filter(|f| f.role == Some(FolderRole::Trash))
-                .map(|f| f.id),
-        );
+        let all = store.folders(self.account())?;
+        folders.extend(FolderRow::with_role(&all, FolderRole::Trash).map(|f| f.id));
         Ok(folders)
     }
 
@@ -171,8 +170,19 @@ impl ImapBackend {
         own_folder(store, self.account(), folder)?;
         self.sync.append(store, folder, raw, flags).await?;
         // The copy enters the store with the folder's sync.
-        self.sync.sync_folder(store, folder, &mut |_| {}).await?;
+        self.settle(store, folder).await;
         Ok(vec![folder])
+    }
+
+    /// Brings `folder` in step after a command the server said OK to. A failure here
+    /// does not undo the OK (doing the command again would copy twice): it is logged,
+    /// and the next sync settles the store.
+    async fn settle(&mut self, store: &mut Store, folder: FolderId) {
+        if let Err(error) = self.sync.sync_folder(store, folder, &mut |_| {}).await {
+            tracing::warn!(
+                "resync after the server's OK failed; the next sync settles it: {error}"
+            );
+        }
     }
 
     pub(super) async fn create_folder(

@@ -11,8 +11,8 @@ use super::{
 };
 use crate::mime::parse_envelope;
 use crate::store::{
-    AccountId, Flags, FolderId, FolderRole, MessageId, MessageSource, NewEnvelope, Store,
-    StoreError,
+    AccountId, Flags, FolderId, FolderRole, FolderRow, MessageId, MessageSource, NewEnvelope,
+    Store, StoreError,
 };
 use crate::sync::FlagChange;
 
@@ -21,26 +21,38 @@ const TRASH: &str = "Trash";
 
 pub struct Local {
     account: AccountId,
-    /// The Maildir tree (Maildir accounts).
-    root: Option<PathBuf>,
-    /// How to download (POP3 accounts).
-    download: Option<Pop3Download>,
+    kind: Kind,
+}
+
+/// Where the mail comes from.
+enum Kind {
+    /// A Maildir tree: the files are the mail.
+    Maildir(PathBuf),
+    /// POP3 downloads: rows of the store, and how to download more (boxed: an
+    /// account's whole configuration).
+    Pop3(Box<Pop3Download>),
 }
 
 impl Local {
     pub fn maildir(account: AccountId, root: PathBuf) -> Local {
         Local {
             account,
-            root: Some(root),
-            download: None,
+            kind: Kind::Maildir(root),
         }
     }
 
     pub fn pop3(account: AccountId, download: Pop3Download) -> Local {
         Local {
             account,
-            root: None,
-            download: Some(download),
+            kind: Kind::Pop3(Box::new(download)),
+        }
+    }
+
+    /// The Maildir tree, for a Maildir account.
+    fn root(&self) -> Option<&PathBuf> {
+        match &self.kind {
+            Kind::Maildir(root) => Some(root),
+            Kind::Pop3(_) => None,
         }
     }
 
@@ -50,7 +62,10 @@ impl Local {
 
     /// The POP3 download settings, to give them new credentials.
     pub fn download_mut(&mut self) -> Option<&mut Pop3Download> {
-        self.download.as_mut()
+        match &mut self.kind {
+            Kind::Pop3(download) => Some(download.as_mut()),
+            Kind::Maildir(_) => None,
+        }
     }
 
     /// Maildir: index the tree; POP3: download what is new.
@@ -59,11 +74,9 @@ impl Local {
         store: &mut Store,
         observer: &mut dyn SyncObserver,
     ) -> Result<SyncTotals, BackendError> {
-        if let Some(download) = &self.download {
-            return download.run(self.account, store, observer).await;
-        }
-        let Some(root) = &self.root else {
-            return Ok(SyncTotals::default());
+        let root = match &self.kind {
+            Kind::Pop3(download) => return download.run(self.account, store, observer).await,
+            Kind::Maildir(root) => root,
         };
         // Reading a tree of files blocks: on a thread of its own, through a
         // connection of its own (an in-memory store is indexed here).
@@ -245,9 +258,19 @@ impl Local {
         name: &str,
         role: Option<FolderRole>,
     ) -> Result<FolderId, BackendError> {
-        let folder = store.upsert_folder(self.account, name, role)?;
-        if let Some(root) = &self.root {
-            let dir = maildir::create_folder_dir(root, name)?;
+        // As the index will read it back from the directory: no empty levels.
+        let levels: Vec<&str> = name
+            .split('/')
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
+        if levels.is_empty() {
+            return Err(BackendError::FolderName(name.to_owned()));
+        }
+        let name = levels.join("/");
+        let folder = store.upsert_folder(self.account, &name, role)?;
+        if let Some(root) = self.root() {
+            let dir = maildir::create_folder_dir(root, &name)?;
             store.set_local_dir(folder, &dir)?;
         }
         Ok(folder)
@@ -255,11 +278,8 @@ impl Local {
 
     /// The account's Trash, made when it has none.
     fn trash(&self, store: &mut Store) -> Result<FolderId, BackendError> {
-        let existing = store
-            .folders(self.account)?
-            .into_iter()
-            .find(|f| f.role == Some(FolderRole::Trash));
-        match existing {
+        let folders = store.folders(self.account)?;
+        match FolderRow::with_role(&folders, FolderRole::Trash) {
             Some(trash) => Ok(trash.id),
             None => self.create_folder(store, TRASH, Some(FolderRole::Trash)),
         }
@@ -281,7 +301,7 @@ impl Local {
     /// folder is this account's.
     fn folder_dir(&self, store: &Store, folder: FolderId) -> Result<Option<PathBuf>, BackendError> {
         let row = own_folder(store, self.account, folder)?;
-        let Some(root) = &self.root else {
+        let Some(root) = self.root() else {
             return Ok(None);
         };
         if let Some(dir) = store.local_dir(folder)? {

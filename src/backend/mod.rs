@@ -104,19 +104,25 @@ pub(crate) fn own_folder(
 
 /// An account's mail, wherever it lives.
 pub enum Backend {
-    Imap(ImapBackend),
+    /// Boxed: a connection is much bigger than a tree's path.
+    Imap(Box<ImapBackend>),
     /// Maildir files or POP3 downloads: mail postern keeps itself.
     Local(Local),
 }
 
 impl Backend {
+    /// An IMAP account over a logged-in connection.
+    pub fn imap(sync: crate::sync::ImapSync) -> Backend {
+        Backend::Imap(Box::new(ImapBackend::new(sync)))
+    }
+
     /// A Maildir account whose tree is at `root`.
     pub fn maildir(account: AccountId, root: PathBuf) -> Backend {
         Backend::Local(Local::maildir(account, root))
     }
 
-    /// A POP3 account: its downloads are kept in the store; a sync downloads with
-    /// `credentials` (local changes need none).
+    /// A POP3 account: its downloads are kept in the store; a sync downloads with the
+    /// credentials `download` holds (local changes need none).
     pub fn pop3(account: AccountId, download: Pop3Download) -> Backend {
         Backend::Local(Local::pop3(account, download))
     }
@@ -301,6 +307,15 @@ impl Backend {
         match self {
             Backend::Imap(imap) => imap.create_folder(store, name).await,
             Backend::Local(local) => local.create_folder(store, name, role),
+        }
+    }
+
+    /// Whether the server connection broke (a resync after a command's OK can find
+    /// that out without failing the command): connect again before the next job.
+    pub fn connection_lost(&self) -> bool {
+        match self {
+            Backend::Imap(imap) => imap.connection_lost(),
+            Backend::Local(_) => false,
         }
     }
 

@@ -50,8 +50,13 @@ impl Pop3Download {
         let session = pop3::connect(&self.config, credentials, &options)
             .await
             .map_err(DownloadError::from)?;
+        // A download before this one made the INBOX (the UIDLs do not tell: those the
+        // server no longer lists are forgotten).
+        let downloaded_before = store
+            .folders(account)?
+            .iter()
+            .any(|f| f.role == Some(FolderRole::Inbox));
         let inbox = store.upsert_folder(account, "INBOX", Some(FolderRole::Inbox))?;
-        let downloaded_before = !store.pop3_uidls(account)?.is_empty();
         // The download writes on a blocking thread through a connection of its own.
         let own = store.reopen()?.ok_or(BackendError::InMemoryStore)?;
         let request = DownloadRequest::new(account, self.config.pop3_delete.into());

@@ -12,13 +12,15 @@ pub enum ArchiveTarget {
 /// The name used when nothing says otherwise.
 const DEFAULT_ARCHIVE: &str = "Archive";
 
-/// In order: the folder marked \Archive (or named Archive, which the folder sync
-/// marks too); else the account's `archive_folder`; else, as on Gmail where `\All`
-/// is offered and no `\Archive`, the All Mail folder (a MOVE there removes the INBOX
-/// label, which is what archiving means on Gmail, never a new label); else a folder
-/// named Archive, to be created.
+/// In order: the account's `archive_folder`, when set (what the user named wins; it
+/// is created, after asking, when missing); the folder marked \Archive (or named
+/// Archive, which the folder sync marks too); as on Gmail, where `\All` is offered
+/// and no `\Archive`, the All Mail folder (a MOVE there removes the INBOX label,
+/// which is what archiving means on Gmail, never a new label); else a folder named
+/// Archive, to be created. Names are compared as postern shows them ('/' between
+/// levels), in any case.
 pub fn archive_target(folders: &[FolderRow], configured: Option<&str>) -> ArchiveTarget {
-    let with_role = |role: FolderRole| folders.iter().find(|f| f.role == Some(role)).map(|f| f.id);
+    let with_role = |role| FolderRow::with_role(folders, role).map(|f| f.id);
     let named = |name: &str| {
         folders
             .iter()
@@ -26,9 +28,6 @@ pub fn archive_target(folders: &[FolderRow], configured: Option<&str>) -> Archiv
             .or_else(|| folders.iter().find(|f| f.name.eq_ignore_ascii_case(name)))
             .map(|f| f.id)
     };
-    if let Some(folder) = with_role(FolderRole::Archive) {
-        return ArchiveTarget::Folder(folder);
-    }
     if let Some(name) = configured {
         return named(name).map_or_else(
             || ArchiveTarget::Missing {
@@ -37,11 +36,14 @@ pub fn archive_target(folders: &[FolderRow], configured: Option<&str>) -> Archiv
             ArchiveTarget::Folder,
         );
     }
-    if let Some(folder) = with_role(FolderRole::All).or_else(|| named(DEFAULT_ARCHIVE)) {
-        return ArchiveTarget::Folder(folder);
-    }
-    ArchiveTarget::Missing {
-        name: DEFAULT_ARCHIVE.to_owned(),
+    match with_role(FolderRole::Archive)
+        .or_else(|| with_role(FolderRole::All))
+        .or_else(|| named(DEFAULT_ARCHIVE))
+    {
+        Some(folder) => ArchiveTarget::Folder(folder),
+        None => ArchiveTarget::Missing {
+            name: DEFAULT_ARCHIVE.to_owned(),
+        },
     }
 }
 
@@ -62,7 +64,7 @@ mod tests {
     }
 
     #[test]
-    fn the_archive_role_then_the_config_then_all_mail_then_a_new_archive() {
+    fn the_config_then_the_archive_role_then_all_mail_then_a_new_archive() {
         let inbox = folder(1, "INBOX", Some(FolderRole::Inbox));
         let marked = folder(2, "Kept", Some(FolderRole::Archive));
         let all = folder(3, "[Gmail]/All Mail", Some(FolderRole::All));

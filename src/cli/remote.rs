@@ -6,7 +6,7 @@ use anyhow::Context;
 
 use crate::auth::credentials::Credentials;
 use crate::auth::password::DEFAULT_COMMAND_TIMEOUT;
-use crate::backend::{Backend, ImapBackend, Pop3Download};
+use crate::backend::{Backend, Pop3Download};
 use crate::config::{Account, Receive};
 use crate::paths::Paths;
 use crate::proto::smtp::SmtpSession;
@@ -63,7 +63,7 @@ pub async fn backend(paths: &Paths, account: &Account, id: AccountId) -> Result<
         Receive::Imap => {
             let credentials = credentials(paths, account).await?;
             let sync = imap(account, &credentials, id).await?;
-            Ok(Backend::Imap(ImapBackend::new(sync)))
+            Ok(Backend::imap(sync))
         }
         Receive::Pop3 => Ok(Backend::pop3(id, Pop3Download::new(account.clone(), None))),
         Receive::Maildir => match &account.maildir {

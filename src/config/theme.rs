@@ -416,7 +416,9 @@ impl Element {
             Element::Error => "errors in the status line",
             Element::Info => "information in the status line",
             Element::Muted => "secondary text: dates, counts, hints, unfocused borders",
-            Element::Header => "header names (From:, Subject:) in a message",
+            Element::Header => {
+                "names and headings: header names in a message (From:, Subject:), the keys in the help, box titles, where you are in the status line"
+            }
         }
     }
 }

@@ -13,6 +13,7 @@ use crate::backend::BackendError;
 use crate::config::Account;
 use crate::proto::ProtoError;
 use crate::proto::imap::ImapError;
+use crate::store::StoreError;
 use crate::sync::SyncError;
 use crate::sync::pop3::DownloadError;
 
@@ -32,6 +33,9 @@ pub struct Problem {
 pub enum Remedy {
     /// Create the folder `name`, then try again.
     CreateFolder { name: String },
+    /// Nothing is wrong with the request: the connection failed. Doing it again
+    /// once the account is back is the fix.
+    TryAgain,
 }
 
 impl Problem {
@@ -62,6 +66,14 @@ impl Problem {
     /// The same problem, said about `context` ("work: moving").
     pub fn about(mut self, context: &str) -> Problem {
         self.what = format!("{context}: {}", self.what);
+        self
+    }
+}
+
+impl Problem {
+    /// This problem, marked as passing: the same request may well work later.
+    pub fn passing(mut self) -> Problem {
+        self.remedy = Some(Remedy::TryAgain);
         self
     }
 }
@@ -179,7 +191,7 @@ fn refused(error: &SyncError, response: &str) -> Problem {
     } else {
         (
             "the server gave no reason beyond its answer",
-            "check the folder in another client or the server's web mail; nothing was changed here",
+            "look at the folder in another client or the server's web mail; postern shows what the server has after the next sync",
         )
     };
     Problem::with(error.to_string(), cause, fix)
@@ -220,6 +232,11 @@ pub fn backend_error(error: &BackendError, account: &Account) -> Problem {
             )),
             remedy: Some(Remedy::CreateFolder { name: name.clone() }),
         },
+        BackendError::Store(StoreError::Io { .. }) => Problem::with(
+            error.to_string(),
+            "a file of the Maildir tree could not be read, moved or written",
+            "check that the tree is yours and writable and the disk is not full; the next rescan shows the tree as it is on disk",
+        ),
         other => Problem::plain(other.to_string()),
     }
 }
@@ -255,7 +272,7 @@ mod tests {
         let read_only = refusal("NO [NOPERM] Permission denied");
         assert!(read_only.fix.unwrap().contains("copy"));
         let plain = refusal("NO Something odd");
-        assert!(plain.fix.unwrap().contains("nothing was changed"));
+        assert!(plain.fix.unwrap().contains("next sync"));
     }
 
     #[test]

@@ -17,10 +17,10 @@ use super::observer::EventObserver;
 use super::send::send_now;
 use super::worker::{Context, Job, Jobs, open_store, sync};
 use crate::auth::credentials::Credentials;
-use crate::backend::{Backend, BackendError, ImapBackend};
+use crate::backend::{Backend, BackendError};
 use crate::mime;
 use crate::proto::ConnectOptions;
-use crate::store::{Flags, FolderId, FolderRole, MessageId, Store};
+use crate::store::{Flags, FolderId, FolderRole, FolderRow, MessageId, Store};
 use crate::sync::{IdleOutcome, ImapSync, SyncError};
 
 /// Longest single wait of the IDLE connection before it checks in again.
@@ -77,12 +77,13 @@ pub(super) async fn run(context: Context, mut jobs: Jobs) {
                     None => return,
                     // Sending needs SMTP, not IMAP: it goes now, its copy is
                     // filed after the next connect.
-                    Some(Job::Send { raw }) => {
-                        if let Some(store) = open_store(&context, &mut state.store) {
+                    Some(Job::Send { raw }) => match open_store(&context, &mut state.store) {
+                        Some(store) => {
                             let sent = send_now(&context, store, &raw, state.credentials.as_deref()).await;
                             state.unfiled.extend(sent);
                         }
-                    }
+                        None => super::worker::refuse(&context, Job::Send { raw }),
+                    },
                     // Someone wants the server now: try at once.
                     Some(job) => {
                         state.pending.push_back(job);
@@ -102,6 +103,7 @@ fn unreachable_now(context: &Context, job: Job) {
             "the last connection attempt failed (the error before this one says why)",
             "postern keeps trying to connect; do it again once the account is back",
         )
+        .passing()
     };
     match job {
         Job::Run { request, op } => {
@@ -147,7 +149,7 @@ async fn attempt(context: &Context, state: &mut State, jobs: &mut Jobs) -> Ended
         return Ended::Failed;
     };
     let mut backend = match connect(context, &credentials).await {
-        Ok(sync) => Backend::Imap(ImapBackend::new(sync)),
+        Ok(sync) => Backend::imap(sync),
         Err(err) => {
             let err = BackendError::from(err);
             if err.is_login_refused() {
@@ -292,10 +294,13 @@ async fn handle(
             keep_connection(opened)
         }
         Job::Run { request, op } => {
-            match super::perform::run(context, backend, store, request, op).await {
-                Some(_) => Err(Broken),
-                None => Ok(()),
+            let broke = super::perform::run(context, backend, store, request, op).await;
+            // A step after the server's OK (a resync) can find the connection gone
+            // without failing the request: reconnect before the next job too.
+            if broke.is_some() || backend.connection_lost() {
+                return Err(Broken);
             }
+            Ok(())
         }
         Job::Send { raw } => {
             // Earlier temporary failures go out with this run too.
@@ -360,11 +365,8 @@ fn folder_with_role(
     context: &Context,
     role: FolderRole,
 ) -> Result<Option<FolderId>, BackendError> {
-    Ok(store
-        .folders(context.id)?
-        .into_iter()
-        .find(|f| f.role == Some(role))
-        .map(|f| f.id))
+    let folders = store.folders(context.id)?;
+    Ok(FolderRow::with_role(&folders, role).map(|f| f.id))
 }
 
 /// The IDLE connection: tells the session when the INBOX changed. Its failures are

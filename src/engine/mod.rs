@@ -111,8 +111,8 @@ pub enum Operation {
         ids: Vec<MessageId>,
         create: bool,
     },
-    /// Each message's source on the standard input of `sh -c command`; the output
-    /// comes back in `Done`.
+    /// Each message's source, oldest first, on the standard input of its own run of
+    /// `sh -c command`; the output comes back in `Done`.
     Pipe {
         ids: Vec<MessageId>,
         command: String,
@@ -140,6 +140,11 @@ pub enum Event {
         total: usize,
         index: Option<usize>,
         rows: Vec<EnvelopeRow>,
+    },
+    /// A folder's envelopes (or ids) could not be read.
+    PageFailed {
+        folder: FolderId,
+        problem: Problem,
     },
     /// Every message of a folder, with its flags.
     Ids {

@@ -34,8 +34,12 @@ pub(super) async fn run(
     let doing = label(&op);
     match apply(context, backend, store, op).await {
         Ok((folders, output)) => {
-            context.changed(folders);
+            // Done first: a front end that hears it stops laying the change over what
+            // it reads, and the reloads that Changed asks for read the store after it.
             context.emit(Event::Done { request, output });
+            if !folders.is_empty() {
+                context.changed(folders);
+            }
             None
         }
         Err(Failure::Local(problem)) => {
@@ -43,8 +47,14 @@ pub(super) async fn run(
             None
         }
         Err(Failure::Backend(error)) => {
-            context.failed(request, doing, context.explain(&error));
-            error.is_connection_failure().then_some(error)
+            let problem = context.explain(&error);
+            if error.is_connection_failure() {
+                context.failed(request, doing, problem.passing());
+                Some(error)
+            } else {
+                context.failed(request, doing, problem);
+                None
+            }
         }
     }
 }
@@ -82,6 +92,8 @@ async fn apply(
             backend.archive(store, &ids, configured, create).await?
         }
         Operation::Pipe { ids, command } => {
+            // Oldest first, as a patch series is applied (`git am`).
+            let ids = chronological(store, ids).map_err(BackendError::from)?;
             let sources = sources(backend, store, &ids).await?;
             let raws: Vec<Vec<u8>> = sources.into_iter().map(|source| source.raw).collect();
             let output = pipe::run(&command, &raws, pipe::TIMEOUT)
@@ -96,6 +108,19 @@ async fn apply(
         }
     };
     Ok((changed, None))
+}
+
+/// `ids` by their date, oldest first.
+fn chronological(
+    store: &Store,
+    ids: Vec<MessageId>,
+) -> Result<Vec<MessageId>, crate::store::StoreError> {
+    let mut dated = ids
+        .into_iter()
+        .map(|id| Ok((store.envelope(id)?.date, id)))
+        .collect::<Result<Vec<_>, crate::store::StoreError>>()?;
+    dated.sort();
+    Ok(dated.into_iter().map(|(_, id)| id).collect())
 }
 
 /// Each message's full source (fetched when only its envelope is stored).

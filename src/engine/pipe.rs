@@ -4,7 +4,7 @@
 use std::process::Stdio;
 use std::time::Duration;
 
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::process::Command;
 
 use super::explain::Problem;
@@ -76,17 +76,18 @@ async fn once(command: &str, raw: &[u8]) -> Result<Vec<u8>, Problem> {
             let _ = stdin.write_all(&input).await;
         }
     });
-    let finished = child
-        .wait_with_output()
+    let (stdout, stderr) = (child.stdout.take(), child.stderr.take());
+    let (mut printed, errors) = tokio::join!(kept(stdout), kept(stderr));
+    let status = child
+        .wait()
         .await
         .map_err(|error| Problem::plain(format!("`{command}` failed: {error}")))?;
     let _ = writer.await;
-    let mut printed = finished.stdout;
-    printed.extend_from_slice(&finished.stderr);
-    if finished.status.success() {
+    printed.extend_from_slice(&errors);
+    if status.success() {
         return Ok(printed);
     }
-    let status = finished.status.code().map_or_else(
+    let status = status.code().map_or_else(
         || "was killed".to_owned(),
         |code| format!("exited with status {code}"),
     );
@@ -96,6 +97,25 @@ async fn once(command: &str, raw: &[u8]) -> Result<Vec<u8>, Problem> {
         cause: (!tail.is_empty()).then(|| tail.into_iter().rev().collect::<Vec<_>>().join(" / ")),
         ..Problem::plain(format!("`{command}` {status}"))
     })
+}
+
+/// Everything a command prints is read (so it never blocks on a full pipe), and at
+/// most [`OUTPUT_MAX`] bytes of it kept, and one more to tell that there was more.
+async fn kept(pipe: Option<impl tokio::io::AsyncRead + Unpin>) -> Vec<u8> {
+    let mut kept = Vec::new();
+    let Some(mut pipe) = pipe else {
+        return kept;
+    };
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        match pipe.read(&mut buf).await {
+            Ok(0) | Err(_) => return kept,
+            Ok(n) => {
+                let room = (OUTPUT_MAX + 1).saturating_sub(kept.len()).min(n);
+                kept.extend_from_slice(&buf[..room]);
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -125,6 +145,15 @@ mod tests {
             .await
             .unwrap_err();
         assert!(hung.what.contains("did not finish"), "{hung}");
+    }
+
+    #[tokio::test]
+    async fn a_chatty_command_is_read_to_its_end_and_kept_in_bounds() {
+        let output = run("yes | head -c 3000000", &[b"x".to_vec()], TIMEOUT)
+            .await
+            .unwrap();
+        assert!(output.len() <= OUTPUT_MAX + 64, "{}", output.len());
+        assert!(output.ends_with("[output cut at 1 MiB]\n"));
     }
 
     #[tokio::test]

@@ -29,6 +29,10 @@ pub(super) async fn run(context: Context, mut jobs: Jobs) {
             },
         };
         let Some(store) = open_store(&context, &mut store) else {
+            if job == Job::Refresh {
+                due = Instant::now() + backoff.next_delay();
+            }
+            super::worker::refuse(&context, job);
             continue;
         };
         match job {

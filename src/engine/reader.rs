@@ -93,15 +93,22 @@ pub fn answer_read(store: &mut Store, command: Command) -> Option<Vec<Event>> {
             limit,
         } => match envelopes(store, folder, page, limit) {
             Ok(event) => event,
-            Err(err) => Event::error("loading messages", err),
+            Err(err) => page_failed(folder, err),
         },
         Command::LoadIds { folder } => match store.folder_messages(folder) {
             Ok(messages) => Event::Ids { folder, messages },
-            Err(err) => Event::error("loading messages", err),
+            Err(err) => page_failed(folder, err),
         },
         _ => return None,
     };
     Some(vec![event])
+}
+
+fn page_failed(folder: crate::store::FolderId, err: StoreError) -> Event {
+    Event::PageFailed {
+        folder,
+        problem: super::Problem::plain(err.to_string()),
+    }
 }
 
 fn envelopes(

@@ -17,8 +17,9 @@ pub(super) struct Source {
     pub raw: Vec<u8>,
 }
 
-/// Longest file name made from a subject, before the id and extension.
-const NAME_MAX: usize = 60;
+/// Longest file name made from a subject, in bytes, before the id and extension
+/// (file systems allow 255 bytes; 4-byte characters must still fit).
+const NAME_MAX: usize = 120;
 
 /// Saves `sources` at `path` (see [`crate::engine::Operation::Save`]); returns what
 /// to tell the user.
@@ -83,7 +84,10 @@ pub(super) fn file_name(subject: &str, id: MessageId) -> String {
     for c in subject.chars() {
         let keep = c.is_alphanumeric() || "-_.,()".contains(c);
         let c = if keep { c } else { '-' };
-        if !(c == '-' && name.ends_with('-')) && name.chars().count() < NAME_MAX {
+        if name.len() + c.len_utf8() > NAME_MAX {
+            break;
+        }
+        if !(c == '-' && name.ends_with('-')) {
             name.push(c);
         }
     }
@@ -112,7 +116,8 @@ mod tests {
             file_name("Grüße aus Köln", MessageId(4)),
             "Grüße-aus-Köln-4.eml"
         );
-        assert!(file_name(&"x".repeat(500), MessageId(5)).len() < 80);
+        assert!(file_name(&"x".repeat(500), MessageId(5)).len() < 150);
+        assert!(file_name(&"😀".repeat(200), MessageId(i64::MAX)).len() <= 255);
     }
 
     #[test]

@@ -183,6 +183,7 @@ async fn run_maildir(context: Context, mut jobs: Jobs) {
             },
         };
         let Some(store) = open_store(&context, &mut store) else {
+            refuse(&context, job);
             continue;
         };
         match job {
@@ -226,6 +227,31 @@ pub(super) async fn sync(
             context.report("syncing", context.explain(&error));
             Err(error)
         }
+    }
+}
+
+/// A job that cannot be done because the store cannot be opened (already reported):
+/// a request is answered, a message to send is said not to be sent.
+pub(super) fn refuse(context: &Context, job: Job) {
+    let problem = || {
+        Problem::with(
+            "postern's store cannot be opened, so nothing was done",
+            "the error before this one says why (a full disk, a locked or damaged file)",
+            "mend that, then do it again",
+        )
+    };
+    match job {
+        Job::Run { request, op } => {
+            context.failed(request, super::perform::label(&op), problem());
+        }
+        Job::Send { .. } => context.emit(Event::SendFailed {
+            account: context.id,
+            outbox: None,
+            error: problem().to_string(),
+            reply: None,
+        }),
+        Job::Open { .. } => context.report("opening message", problem()),
+        Job::Refresh => {}
     }
 }
 

@@ -112,10 +112,9 @@ impl Chord {
         // A lone character, `-` included, is itself.
         let mut chars = text.chars();
         if let (Some(c), None) = (chars.next(), chars.next()) {
-            return if c.is_control() {
+            return if unprintable(c) {
                 Err(format!(
-                    "{:?} is a control character; write it as \"Ctrl-x\" or by name",
-                    text
+                    "{text:?} is a control or formatting character; write it as \"Ctrl-x\" or by name"
                 ))
             } else {
                 Ok(Chord::plain(Key::Char(c)))
@@ -210,10 +209,22 @@ impl fmt::Display for Chord {
     }
 }
 
+/// A character no terminal types as a key, and that would do harm drawn in the
+/// help (controls, bidi overrides, zero-width characters).
+fn unprintable(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}' | '\u{061C}')
+}
+
 /// The key part of a chord (after any modifiers).
 fn parse_key(text: &str) -> Result<Key, String> {
     let mut chars = text.chars();
     if let (Some(c), None) = (chars.next(), chars.next()) {
+        if unprintable(c) {
+            return Err(format!(
+                "{text:?} is a control or formatting character, not a key"
+            ));
+        }
         return Ok(Key::Char(c));
     }
     if let Some((_, key)) = NAMED
@@ -320,5 +331,7 @@ mod tests {
         assert!(error("F13").contains("F1 to F12"));
         assert!(error("").contains("empty"));
         assert!(error("Hyper-x").contains("not a modifier"));
+        assert!(error("Alt-\u{1b}").contains("control"));
+        assert!(error("\u{202e}").contains("formatting"));
     }
 }

@@ -155,6 +155,15 @@ pub struct EnvelopeRow {
     pub has_attachments: bool,
 }
 
+impl FolderRow {
+    /// The folder that has `role` among `folders`: the first in the store's order
+    /// (the INBOX first, then by name). One rule for every part of postern, so that
+    /// with two folders guessed as the Trash, all agree on which one it is.
+    pub fn with_role(folders: &[FolderRow], role: FolderRole) -> Option<&FolderRow> {
+        folders.iter().find(|f| f.role == Some(role))
+    }
+}
+
 /// Where a message's full source lives.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MessageSource {

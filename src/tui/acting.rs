@@ -43,8 +43,13 @@ pub struct FlagChange {
 pub enum Undo {
     /// Put these flags back.
     Flags(Vec<FlagChange>),
-    /// Move these messages back to where they were.
-    MoveBack(Vec<(FolderId, Vec<MessageId>)>),
+    /// Move these messages (with their flags, for the counts) back to `back_to`
+    /// from `now_in` (when known).
+    MoveBack {
+        now_in: Option<FolderId>,
+        back_to: FolderId,
+        messages: Vec<(MessageId, Flags)>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -147,11 +152,12 @@ impl Acting {
     }
 
     /// The request failed: it is no longer undoable, and the caller rolls back
-    /// what it showed. A failed undo goes back on the history, once.
-    pub fn failed(&mut self, request: RequestId) -> Option<Change> {
+    /// what it showed. An undo that failed for a passing reason (`retry`: the
+    /// connection) goes back on the history, once, to be tried again.
+    pub fn failed(&mut self, request: RequestId, retry: bool) -> Option<Change> {
         self.undo.retain(|entry| entry.request != request);
         let change = self.take(request)?;
-        if let Some(entry) = &change.undoing
+        if let Some(entry) = change.undoing.as_ref().filter(|_| retry)
             && !self.undo.contains(entry)
         {
             self.undo.push(entry.clone());
@@ -230,9 +236,12 @@ fn shift(count: u32, by: i64) -> u32 {
     u32::try_from((i64::from(count) + by).max(0)).unwrap_or(u32::MAX)
 }
 
-/// The engine operations that undo `undo`: one flag change per distinct change,
-/// one move per folder.
-pub fn undo_operations(undo: &Undo) -> Vec<(Operation, Shown)> {
+/// What undoing takes: the operation, what it shows, and how it moves the counts.
+pub type UndoStep = (Operation, Shown, HashMap<FolderId, (i64, i64)>);
+
+/// The engine operations that undo `undo`: one flag change per distinct change, or
+/// one move back.
+pub fn undo_operations(undo: &Undo) -> Vec<UndoStep> {
     match undo {
         Undo::Flags(changes) => {
             let mut groups: Vec<((Flags, Flags), Vec<FlagChange>)> = Vec::new();
@@ -252,29 +261,47 @@ pub fn undo_operations(undo: &Undo) -> Vec<(Operation, Shown)> {
                 .into_iter()
                 .map(|((add, remove), changes)| {
                     let ids = changes.iter().map(|c| c.id).collect();
+                    let counts = unread_counts(&changes);
                     (
                         Operation::SetFlags { ids, add, remove },
                         Shown::Flags(changes),
+                        counts,
                     )
                 })
                 .collect()
         }
-        Undo::MoveBack(groups) => groups
-            .iter()
-            .map(|(to, ids)| {
-                (
-                    Operation::Move {
-                        ids: ids.clone(),
-                        to: *to,
-                    },
-                    Shown::Removed {
-                        ids: ids.iter().copied().collect(),
-                        to: Some(*to),
-                    },
-                )
-            })
-            .collect(),
+        Undo::MoveBack {
+            now_in,
+            back_to,
+            messages,
+        } => {
+            let ids: Vec<MessageId> = messages.iter().map(|(id, _)| *id).collect();
+            let moved = i64::try_from(ids.len()).unwrap_or(i64::MAX);
+            let unread = messages.iter().filter(|(_, f)| !f.seen).count();
+            let unread = i64::try_from(unread).unwrap_or(i64::MAX);
+            let mut counts = HashMap::from([(*back_to, (moved, unread))]);
+            if let Some(now_in) = now_in.filter(|f| f != back_to) {
+                counts.insert(now_in, (-moved, -unread));
+            }
+            let shown = Shown::Removed {
+                ids: ids.iter().copied().collect(),
+                to: Some(*back_to),
+            };
+            vec![(Operation::Move { ids, to: *back_to }, shown, counts)]
+        }
     }
+}
+
+/// How each folder's unread count moves with these flag changes.
+pub fn unread_counts(changes: &[FlagChange]) -> HashMap<FolderId, (i64, i64)> {
+    let mut counts: HashMap<FolderId, (i64, i64)> = HashMap::new();
+    for change in changes {
+        let delta = i64::from(!change.new.seen) - i64::from(!change.old.seen);
+        if delta != 0 {
+            counts.entry(change.folder).or_default().1 += delta;
+        }
+    }
+    counts
 }
 
 /// The flags to add and to remove to go from `old` to `new`.
@@ -304,7 +331,11 @@ mod tests {
             op: Operation::Delete { ids: vec![] },
             shown: Shown::Nothing,
             counts: HashMap::new(),
-            undo: Some(Undo::MoveBack(vec![])),
+            undo: Some(Undo::MoveBack {
+                now_in: None,
+                back_to: FolderId(1),
+                messages: vec![],
+            }),
             output_title: None,
             retry: None,
             undoing: None,
@@ -317,7 +348,7 @@ mod tests {
         };
         assert_ne!(a, b);
         assert!(acting.done(a).is_some());
-        assert!(acting.failed(b).is_some());
+        assert!(acting.failed(b, false).is_some());
         assert!(acting.done(b).is_none(), "settled once");
         assert_eq!(acting.undo_depth(), 1);
         assert_eq!(acting.pop_undo().map(|e| e.label), Some("a".into()));
@@ -348,7 +379,7 @@ mod tests {
         let ops = undo_operations(&Undo::Flags(changes));
         let summary: Vec<(Vec<MessageId>, Flags, Flags)> = ops
             .into_iter()
-            .map(|(op, _)| match op {
+            .map(|(op, _, _)| match op {
                 Operation::SetFlags { ids, add, remove } => (ids, add, remove),
                 other => panic!("{other:?}"),
             })

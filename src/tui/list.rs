@@ -51,6 +51,9 @@ pub struct MessageList {
     pub top: usize,
     /// A page asked for and not yet received.
     pending: Option<Page>,
+    /// The store changed while a page was on its way: ask again when it lands (an
+    /// answer read before the change must not be taken for one read after it).
+    reload_after: bool,
     jump: Option<Jump>,
     /// Whether any page has arrived yet.
     pub loaded: bool,
@@ -59,6 +62,42 @@ pub struct MessageList {
     /// Tagged messages, with their flags as last known (a message tagged by
     /// `tag-all` need not be loaded).
     tags: HashMap<MessageId, Flags>,
+}
+
+/// Where a cursor at `at` goes with `motion`, `page` items to a screen, `last`
+/// the last index: the one rule for lists, messages and layers that scroll.
+pub fn step(at: usize, motion: Motion, page: usize, last: usize) -> usize {
+    let page = page.max(1);
+    let half = (page / 2).max(1);
+    let to = match motion {
+        Motion::Down => at.saturating_add(1),
+        Motion::Up => at.saturating_sub(1),
+        Motion::PageDown => at.saturating_add(page),
+        Motion::PageUp => at.saturating_sub(page),
+        Motion::HalfPageDown => at.saturating_add(half),
+        Motion::HalfPageUp => at.saturating_sub(half),
+        Motion::First => 0,
+        Motion::Last => last,
+    };
+    to.min(last)
+}
+
+impl Motion {
+    /// The motion a moving action means.
+    pub fn of(action: crate::keys::Action) -> Option<Motion> {
+        use crate::keys::Action;
+        Some(match action {
+            Action::Down => Motion::Down,
+            Action::Up => Motion::Up,
+            Action::PageDown => Motion::PageDown,
+            Action::PageUp => Motion::PageUp,
+            Action::HalfPageDown => Motion::HalfPageDown,
+            Action::HalfPageUp => Motion::HalfPageUp,
+            Action::Top => Motion::First,
+            Action::Bottom => Motion::Last,
+            _ => return None,
+        })
+    }
 }
 
 impl MessageList {
@@ -71,6 +110,7 @@ impl MessageList {
             cursor: 0,
             top: 0,
             pending: None,
+            reload_after: false,
             jump: None,
             loaded: false,
             stale: false,
@@ -95,20 +135,42 @@ impl MessageList {
         Some(self.ask(Page::First, PAGE_SIZE))
     }
 
-    /// Asks again for what is loaded (the store changed), keeping the place.
-    pub fn reload(&mut self) -> Command {
+    /// Asks again for what is loaded (the store changed), keeping the place. With a
+    /// page on its way, the reload waits for it (see [`MessageList::follow_up`]).
+    pub fn reload(&mut self) -> Option<Command> {
         self.stale = false;
+        if self.pending.is_some() {
+            self.reload_after = true;
+            return None;
+        }
         let limit = self.rows.len().max(PAGE_SIZE);
-        match self.rows.first() {
+        Some(match self.rows.first() {
             Some(first) if self.start > 0 => self.ask(Page::From(PageKey::of(first)), limit),
             _ => self.ask(Page::First, limit),
+        })
+    }
+
+    /// What to ask for once a page landed: a reload that waited for it, else the
+    /// next page when the cursor is near the edge.
+    pub fn follow_up(&mut self) -> Option<Command> {
+        if std::mem::take(&mut self.reload_after) {
+            return self.reload();
+        }
+        self.prefetch()
+    }
+
+    /// A page landed for a list that is not shown: a reload that waited for it waits
+    /// until the list is shown again.
+    pub fn defer_follow_up(&mut self) {
+        if std::mem::take(&mut self.reload_after) {
+            self.stale = true;
         }
     }
 
     /// A reload if the list went stale while not shown.
     pub fn refresh_if_stale(&mut self) -> Option<Command> {
-        if self.stale && self.pending.is_none() {
-            return Some(self.reload());
+        if self.stale {
+            return self.reload();
         }
         if !self.loaded {
             return self.load();
@@ -116,10 +178,14 @@ impl MessageList {
         None
     }
 
-    /// Whatever was in flight may never come (the engine reported an error).
+    /// The page asked for will not come (the store could not be read): let it be
+    /// asked again, and reload when next shown.
     pub fn forget_pending(&mut self) {
         self.pending = None;
         self.jump = None;
+        if std::mem::take(&mut self.reload_after) {
+            self.stale = true;
+        }
     }
 
     pub fn rows(&self) -> &[EnvelopeRow] {
@@ -167,22 +233,13 @@ impl MessageList {
         if !self.loaded {
             return None;
         }
-        let page = page.max(1);
-        let half = (page / 2).max(1);
-        let at = self.cursor;
-        let to = match motion {
-            Motion::Down => at.saturating_add(1),
-            Motion::Up => at.saturating_sub(1),
-            Motion::PageDown => at.saturating_add(page),
-            Motion::PageUp => at.saturating_sub(page),
-            Motion::HalfPageDown => at.saturating_add(half),
-            Motion::HalfPageUp => at.saturating_sub(half),
-            Motion::First if self.start == 0 => 0,
-            Motion::Last if self.end() >= self.total => self.total.saturating_sub(1),
-            Motion::First => return self.jump_to(Jump::First),
-            Motion::Last => return self.jump_to(Jump::Last),
-        };
-        self.cursor = self.clamp(to);
+        match motion {
+            Motion::First if self.start > 0 => return self.jump_to(Jump::First),
+            Motion::Last if self.end() < self.total => return self.jump_to(Jump::Last),
+            _ => {}
+        }
+        let last = self.total.saturating_sub(1);
+        self.cursor = self.clamp(step(self.cursor, motion, page, last));
         self.prefetch()
     }
 
@@ -223,13 +280,15 @@ impl MessageList {
 
     /// Takes a page the engine sent. A page nobody is waiting for any more (a
     /// reload replaced the request) is dropped. `index` is its first row's place
-    /// when the engine knows it.
+    /// when the engine knows it; `edge` says the store had fewer rows than asked for
+    /// (counted before anything in flight was taken out of them).
     pub fn apply(
         &mut self,
         page: Page,
         total: usize,
         index: Option<usize>,
         rows: Vec<EnvelopeRow>,
+        edge: bool,
     ) -> bool {
         if self.pending != Some(page) {
             return false;
@@ -248,12 +307,11 @@ impl MessageList {
             }
             Page::Before(key) => {
                 if self.rows.first().map(PageKey::of) == Some(key) {
-                    let full = rows.len() >= PAGE_SIZE;
                     // Fewer than asked for: these are the folder's newest.
-                    self.start = if full {
-                        self.start.saturating_sub(rows.len())
-                    } else {
+                    self.start = if edge {
                         0
+                    } else {
+                        self.start.saturating_sub(rows.len())
                     };
                     self.rows.splice(0..0, rows);
                 }
@@ -470,7 +528,8 @@ mod tests {
                 limit: PAGE_SIZE
             })
         );
-        assert!(list.apply(Page::First, total, Some(0), rows(0, PAGE_SIZE.min(total))));
+        let first = rows(0, PAGE_SIZE.min(total));
+        assert!(list.apply(Page::First, total, Some(0), first, total < PAGE_SIZE));
         list
     }
 
@@ -488,7 +547,7 @@ mod tests {
         let next = asked(list.move_cursor(Motion::HalfPageDown, 100));
         assert_eq!(next, Some(Page::After(PageKey::of(&row(199)))));
         assert_eq!(list.move_cursor(Motion::Down, 100), None, "asked once");
-        assert!(list.apply(next.unwrap(), 1000, None, rows(200, 200)));
+        assert!(list.apply(next.unwrap(), 1000, None, rows(200, 200), false));
         assert_eq!(list.end(), 400);
         assert_eq!(list.selected().map(|r| r.id), Some(row(151).id));
     }
@@ -505,7 +564,13 @@ mod tests {
     fn g_far_away_asks_for_the_last_page_and_lands_on_the_last_message() {
         let mut list = list(1_000_000);
         assert_eq!(asked(list.move_cursor(Motion::Last, 30)), Some(Page::Last));
-        assert!(list.apply(Page::Last, 1_000_000, Some(999_800), rows(999_800, 200)));
+        assert!(list.apply(
+            Page::Last,
+            1_000_000,
+            Some(999_800),
+            rows(999_800, 200),
+            false
+        ));
         assert_eq!(list.cursor, 999_999);
         assert_eq!(list.selected().map(|r| r.id), Some(row(999_999).id));
         // Up from the end asks for the rows before, by key.
@@ -514,7 +579,7 @@ mod tests {
         }
         let before = asked(list.move_cursor(Motion::Up, 30));
         assert_eq!(before, Some(Page::Before(PageKey::of(&row(999_800)))));
-        assert!(list.apply(before.unwrap(), 1_000_000, None, rows(999_600, 200)));
+        assert!(list.apply(before.unwrap(), 1_000_000, None, rows(999_600, 200), false));
         assert_eq!(list.start(), 999_600);
         assert_eq!(list.selected().map(|r| r.id), Some(row(999_849).id));
         // And back to the top.
@@ -522,7 +587,7 @@ mod tests {
             asked(list.move_cursor(Motion::First, 30)),
             Some(Page::First)
         );
-        assert!(list.apply(Page::First, 1_000_000, Some(0), rows(0, 200)));
+        assert!(list.apply(Page::First, 1_000_000, Some(0), rows(0, 200), false));
         assert_eq!((list.cursor, list.start()), (0, 0));
     }
 
@@ -538,35 +603,82 @@ mod tests {
     #[test]
     fn a_page_nobody_waits_for_is_dropped() {
         let mut list = list(1000);
-        list.move_cursor(Motion::PageDown, 180);
+        let next = asked(list.move_cursor(Motion::PageDown, 180)).unwrap();
+        assert!(!list.apply(Page::Last, 1000, Some(800), rows(800, 200), false));
+        assert!(list.apply(next, 1000, None, rows(200, 200), false));
+    }
+
+    #[test]
+    fn a_reload_asked_while_a_page_is_on_its_way_waits_for_it() {
+        let mut list = list(1000);
+        // Two changes in a row, as a sync's first chunk and its end say.
         let reload = list.reload();
-        assert!(!list.apply(
-            Page::After(PageKey::of(&row(199))),
-            1000,
-            None,
-            rows(200, 200)
-        ));
         assert!(matches!(
             reload,
-            Command::LoadEnvelopes {
+            Some(Command::LoadEnvelopes {
                 page: Page::First,
-                limit: 200,
                 ..
-            }
+            })
         ));
-        assert!(list.apply(Page::First, 1000, Some(0), rows(0, 200)));
+        assert_eq!(list.reload(), None, "one in flight");
+        // The first answer was read before the second change: taken, and asked again.
+        assert!(list.apply(Page::First, 1000, Some(0), rows(0, 200), false));
+        assert!(matches!(
+            list.follow_up(),
+            Some(Command::LoadEnvelopes {
+                page: Page::First,
+                ..
+            })
+        ));
+        assert!(list.apply(Page::First, 1001, Some(0), rows(0, 200), false));
+        assert_eq!(list.total, 1001);
+        assert_eq!(list.follow_up(), None);
+        // A jump on its way is not spoilt by a reload: it waits, then keeps the place.
+        list.move_cursor(Motion::Last, 30);
+        assert_eq!(list.reload(), None);
+        assert!(list.apply(Page::Last, 1001, Some(801), rows(801, 200), false));
+        assert_eq!(list.cursor, 1000);
+        let key = PageKey::of(&row(801));
+        assert!(matches!(
+            list.follow_up(),
+            Some(Command::LoadEnvelopes { page: Page::From(k), .. }) if k == key
+        ));
+    }
+
+    #[test]
+    fn rows_taken_out_of_a_full_page_do_not_make_it_the_folders_first() {
+        let mut list = list(100_000);
+        list.move_cursor(Motion::Last, 30);
+        list.apply(Page::Last, 100_000, Some(99_800), rows(99_800, 200), false);
+        let mut before = None;
+        for _ in 0..150 {
+            before = before.or(asked(list.move_cursor(Motion::Up, 30)));
+        }
+        // One of them is being deleted: 199 come, but the store had 200.
+        let mut page = rows(99_600, 200);
+        page.remove(10);
+        assert!(list.apply(before.expect("asked"), 100_000, None, page, false));
+        assert_eq!(list.start(), 99_601);
     }
 
     #[test]
     fn a_reload_deep_in_the_list_keeps_the_place() {
         let mut list = list(100_000);
         list.move_cursor(Motion::Last, 30);
-        list.apply(Page::Last, 100_000, Some(99_800), rows(99_800, 200));
+        list.apply(Page::Last, 100_000, Some(99_800), rows(99_800, 200), false);
         let reload = list.reload();
         let key = PageKey::of(&row(99_800));
-        assert!(matches!(reload, Command::LoadEnvelopes { page: Page::From(k), .. } if k == key));
+        assert!(
+            matches!(reload, Some(Command::LoadEnvelopes { page: Page::From(k), .. }) if k == key)
+        );
         // One new message arrived at the top: everything moved down by one.
-        assert!(list.apply(Page::From(key), 100_001, Some(99_801), rows(99_800, 200)));
+        assert!(list.apply(
+            Page::From(key),
+            100_001,
+            Some(99_801),
+            rows(99_800, 200),
+            false
+        ));
         assert_eq!(list.cursor, 100_000);
         assert_eq!(list.selected().map(|r| r.id), Some(row(99_999).id));
     }
@@ -578,7 +690,7 @@ mod tests {
             while let Some(command) = list.move_cursor(Motion::PageDown, 40) {
                 let page = asked(Some(command)).unwrap();
                 let from = list.end();
-                list.apply(page, 100_000, None, rows(from, 200));
+                list.apply(page, 100_000, None, rows(from, 200), false);
             }
         }
         assert!(list.rows().len() <= WINDOW_MAX);

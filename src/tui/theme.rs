@@ -1,8 +1,8 @@
 //! Styles, from the `[theme]` table (`config::theme`: defaults there, in one place
 //! with the docs) turned into ratatui's. With `NO_COLOR` set, every colour is
 //! dropped and the modifiers (bold, reverse, dim) carry the meaning alone.
-//! Borders, titles and tabs are not themed: they are structure, drawn with
-//! modifiers only.
+//! Pane borders, pane titles and tabs are not themed: they are structure, drawn
+//! with modifiers only.
 
 use ratatui::style::{Color, Modifier, Style};
 

@@ -53,7 +53,9 @@ pub fn index_maildir(
     let mut kept = HashSet::new();
     for (name, dir) in &folders {
         let folder = store.upsert_folder(account, name, role_for(name))?;
-        store.set_local_dir(folder, dir)?;
+        if store.local_dir(folder)?.as_deref() != Some(dir.as_path()) {
+            store.set_local_dir(folder, dir)?;
+        }
         kept.insert(folder);
         let before = (report.added, report.removed, report.updated);
         let unread = index_folder(store, folder, dir, &mut report)?;

@@ -188,6 +188,11 @@ impl ImapConn {
         Ok(conn)
     }
 
+    /// Whether a failure left the connection unusable (no command is sent on it).
+    pub fn is_broken(&self) -> bool {
+        self.broken
+    }
+
     pub fn capabilities(&self) -> &Capabilities {
         &self.capabilities
     }

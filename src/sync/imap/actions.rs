@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use super::append::flag_list;
 use super::{ImapSync, SyncError, uid_set};
 use crate::proto::imap::{Handled, quote};
-use crate::store::{Flags, FolderId, FolderRole, MessageId, Store};
+use crate::store::{Flags, FolderId, FolderRole, FolderRow, MessageId, Store};
 
 /// Flags to add and to remove.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -115,7 +115,14 @@ impl ImapSync {
             .iter()
             .map(|id| Ok((*id, store.message_id_header(*id)?)))
             .collect::<Result<Vec<_>, SyncError>>()?;
-        self.sync_folder(store, target, &mut |_| {}).await?;
+        if let Err(error) = self.sync_folder(store, target, &mut |_| {}).await {
+            // The server moved them: the store must not keep them where they were.
+            // Their copies in the target come with its next sync.
+            tracing::warn!("resync after a MOVE failed; the next sync settles it: {error}");
+            let ids: Vec<MessageId> = headers.iter().map(|(id, _)| *id).collect();
+            store.delete_messages(&ids)?;
+            return Ok(());
+        }
         for (id, header) in headers {
             let found = match &header {
                 Some(header) => store.find_by_message_id(target, header)?,
@@ -135,15 +142,28 @@ impl ImapSync {
         Ok(())
     }
 
-    /// Creates the mailbox `name` on the server, then lists the folders again;
-    /// returns the new folder.
+    /// Creates the folder `name` ('/' between levels) on the server, then lists the
+    /// folders again; returns the new folder.
     pub async fn create_folder(
         &mut self,
         store: &mut Store,
         name: &str,
     ) -> Result<FolderId, SyncError> {
+        // `name` is written as postern shows names: '/' between levels. The server
+        // may use another separator.
+        let delimiter = self
+            .conn
+            .list_folders()
+            .await?
+            .iter()
+            .find_map(|f| f.delimiter)
+            .filter(|d| *d != '/');
+        let path = match delimiter {
+            Some(d) => name.replace('/', &d.to_string()),
+            None => name.to_owned(),
+        };
         self.conn
-            .run(&format!("CREATE {}", quote(name)), |_| Handled::Pass)
+            .run(&format!("CREATE {}", quote(&path)), |_| Handled::Pass)
             .await?;
         let folders = self.sync_folders(store).await?;
         folders
@@ -182,10 +202,8 @@ impl ImapSync {
         store: &mut Store,
         messages: &[MessageId],
     ) -> Result<(), SyncError> {
-        let trash = store
-            .folders(self.account)?
-            .into_iter()
-            .find(|f| f.role == Some(FolderRole::Trash))
+        let folders = store.folders(self.account)?;
+        let trash = FolderRow::with_role(&folders, FolderRole::Trash)
             .filter(|f| store.imap_path(f.id).ok().flatten().is_some())
             .map(|f| f.id)
             .ok_or(SyncError::NoTrash)?;

@@ -150,7 +150,14 @@ impl ImapSync {
         let (mut fetched, _expunge_issued) = self.fetch_envelopes(&command, 0).await?;
         // `N:*` also names the last message when none is >= N.
         fetched.retain(|e| e.uid.is_some_and(|uid| uid >= uidnext));
-        report.new_unseen += fetched.iter().filter(|e| !e.flags.seen).count();
+        // A row postern moved here itself already has its UID: not new mail.
+        for envelope in fetched.iter().filter(|e| !e.flags.seen) {
+            if let Some(uid) = envelope.uid
+                && store.message_by_uid(folder, uid)?.is_none()
+            {
+                report.new_unseen += 1;
+            }
+        }
         report.fetched += store.upsert_imap_envelopes(folder, &fetched)?;
         progress(SyncProgress {
             folder,

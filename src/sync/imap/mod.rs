@@ -140,6 +140,11 @@ impl ImapSync {
         self.account
     }
 
+    /// Whether the connection broke: open a new one.
+    pub fn connection_lost(&self) -> bool {
+        self.conn.is_broken()
+    }
+
     /// The connection, for commands this module does not wrap.
     pub fn conn(&mut self) -> &mut ImapConn {
         &mut self.conn

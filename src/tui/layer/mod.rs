@@ -17,6 +17,7 @@ pub use output::Output;
 pub use picker::{PickPurpose, Picker};
 pub use prompt::{Prompt, PromptPurpose};
 
+use super::list::{Motion, step};
 use crate::keys::{Action, Chord, Context, Keymap};
 use crate::store::{AccountId, Flags, FolderId, MessageId};
 
@@ -70,7 +71,7 @@ impl Selection {
         self.messages.iter().map(|(id, _)| *id).collect()
     }
 
-    /// "this message" or "3 messages", for questions and the status line.
+    /// "1 message" or "3 messages", for questions and the status line.
     pub fn describe(&self) -> String {
         match self.messages.len() {
             1 => "1 message".to_owned(),
@@ -128,17 +129,5 @@ impl Layer {
 
 /// A scroll position after a moving action, kept in `0..=max`.
 pub(crate) fn scrolled(at: usize, action: Action, page: usize, max: usize) -> Option<usize> {
-    let page = page.max(1);
-    let to = match action {
-        Action::Down => at.saturating_add(1),
-        Action::Up => at.saturating_sub(1),
-        Action::PageDown => at.saturating_add(page),
-        Action::PageUp => at.saturating_sub(page),
-        Action::HalfPageDown => at.saturating_add((page / 2).max(1)),
-        Action::HalfPageUp => at.saturating_sub((page / 2).max(1)),
-        Action::Top => 0,
-        Action::Bottom => max,
-        _ => return None,
-    };
-    Some(to.min(max))
+    Motion::of(action).map(|motion| step(at, motion, page, max))
 }

@@ -2,6 +2,7 @@
 
 use std::collections::hash_map::Entry;
 
+use super::super::list::PAGE_SIZE;
 use super::super::model::{AccountView, Model, Status};
 use super::super::msg::Effect;
 use super::{mail, screen};
@@ -20,6 +21,8 @@ pub(super) fn on_event(model: &mut Model, event: Event) -> Vec<Effect> {
             mut rows,
         } => {
             let current_folder = model.view().and_then(|v| v.folder()).map(|f| f.id);
+            // Fewer rows than a page, as the store had them: the folder's edge.
+            let edge = rows.len() < PAGE_SIZE;
             // What is in flight is shown on top of what the store says.
             let hidden = model.acting.overlay_rows(&mut rows);
             let total = total.saturating_sub(hidden.max(model.acting.hidden_in(folder)));
@@ -31,10 +34,23 @@ pub(super) fn on_event(model: &mut Model, event: Event) -> Vec<Effect> {
             else {
                 return Vec::new();
             };
-            if !list.apply(page, total, index, rows) || current_folder != Some(folder) {
+            if !list.apply(page, total, index, rows, edge) {
                 return Vec::new();
             }
-            list.prefetch().map(Effect::Engine).into_iter().collect()
+            if current_folder != Some(folder) {
+                list.defer_follow_up();
+                return Vec::new();
+            }
+            list.follow_up().map(Effect::Engine).into_iter().collect()
+        }
+        Event::PageFailed { folder, problem } => {
+            model.status = Status::Error(format!("loading messages: {problem}"));
+            for view in model.main.views.values_mut() {
+                if let Some(list) = view.lists.get_mut(&folder) {
+                    list.forget_pending();
+                }
+            }
+            Vec::new()
         }
         Event::Ids { folder, messages } => {
             mail::tag_ids(model, folder, messages);
@@ -57,12 +73,6 @@ pub(super) fn on_event(model: &mut Model, event: Event) -> Vec<Effect> {
         Event::Failed { request, problem } => mail::failed(model, request, problem),
         Event::Error { context, problem } => {
             model.status = Status::Error(format!("{context}: {problem}"));
-            // Whatever was in flight may never come: let the user ask again.
-            for view in model.main.views.values_mut() {
-                for list in view.lists.values_mut() {
-                    list.forget_pending();
-                }
-            }
             Vec::new()
         }
         // Background work of network accounts: said in the status line, never over an error.
@@ -187,7 +197,7 @@ fn changed(model: &mut Model, account: AccountId, folders: &[FolderId]) -> Vec<E
     for folder in folders {
         if let Some(list) = view.lists.get_mut(folder) {
             if is_current && Some(*folder) == shown {
-                effects.push(Effect::Engine(list.reload()));
+                effects.extend(list.reload().map(Effect::Engine));
             } else {
                 list.stale = true;
             }

@@ -4,7 +4,9 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::super::acting::{self, Change, FlagChange, Shown, Undo, apply_counts};
+use super::super::acting::{
+    self, Change, FlagChange, Shown, Undo, apply_counts, difference, unread_counts,
+};
 use super::super::layer::{
     Answer, Confirm, ConfirmPurpose, Layer, Output, PickPurpose, Picker, Prompt, PromptPurpose,
     Selection, TextInput,
@@ -14,7 +16,7 @@ use super::super::msg::Effect;
 use super::screen;
 use crate::engine::{Command, Operation, Problem, Remedy, RequestId};
 use crate::keys::Action;
-use crate::store::{AccountId, Flags, FolderId, FolderRole, MessageId};
+use crate::store::{AccountId, Flags, FolderId, FolderRole, FolderRow, MessageId};
 
 /// Carries out a mail action (anything [`screen::act`] does not take).
 pub(super) fn act(model: &mut Model, action: Action) -> Vec<Effect> {
@@ -162,7 +164,7 @@ fn set_flags(
         return None;
     }
     let counts = unread_counts(&changes);
-    show_flags(model, selection.account, &changes, &counts, false);
+    show_flags(model, selection.account, &changes, &counts);
     let op = Operation::SetFlags {
         ids: changes.iter().map(|c| c.id).collect(),
         add,
@@ -176,41 +178,58 @@ fn set_flags(
     }))
 }
 
-/// How each folder's unread count moves with these flag changes.
-fn unread_counts(changes: &[FlagChange]) -> HashMap<FolderId, (i64, i64)> {
-    let mut counts: HashMap<FolderId, (i64, i64)> = HashMap::new();
-    for change in changes {
-        let delta = i64::from(!change.new.seen) - i64::from(!change.old.seen);
-        if delta != 0 {
-            counts.entry(change.folder).or_default().1 += delta;
-        }
-    }
-    counts
-}
-
-/// Shows flag changes in the lists and counts (`back`: the old flags again).
+/// Shows flag changes in the lists and counts.
 fn show_flags(
     model: &mut Model,
     account: AccountId,
     changes: &[FlagChange],
     counts: &HashMap<FolderId, (i64, i64)>,
-    back: bool,
 ) {
     let Some(view) = model.main.views.get_mut(&account) else {
         return;
     };
     for change in changes {
-        let flags = if back { change.old } else { change.new };
         if let Some(list) = view.lists.get_mut(&change.folder) {
-            list.set_flags(change.id, flags);
+            list.set_flags(change.id, change.new);
         }
     }
-    apply_counts(&mut view.folders, counts, if back { -1 } else { 1 });
+    apply_counts(&mut view.folders, counts, 1);
+}
+
+/// Takes back what a refused flag change did, bit by bit: a later change to the
+/// same message keeps its own bits, and the counts follow what really flips back.
+fn revert_flags(model: &mut Model, account: AccountId, changes: &[FlagChange]) {
+    let Some(view) = model.main.views.get_mut(&account) else {
+        return;
+    };
+    let mut counts: HashMap<FolderId, (i64, i64)> = HashMap::new();
+    for change in changes {
+        let list = view.lists.get_mut(&change.folder);
+        let current = list
+            .as_ref()
+            .and_then(|l| l.flags_of(change.id))
+            .unwrap_or(change.new);
+        let (added, removed) = difference(change.old, change.new);
+        let reverted = current.changed(removed, added);
+        if let Some(list) = list {
+            list.set_flags(change.id, reverted);
+        }
+        let delta = i64::from(!reverted.seen) - i64::from(!current.seen);
+        if delta != 0 {
+            counts.entry(change.folder).or_default().1 += delta;
+        }
+    }
+    apply_counts(&mut view.folders, &counts, 1);
 }
 
 fn delete(model: &mut Model, selection: Selection) -> Vec<Effect> {
-    let roles = folder_roles(model, selection.account);
-    if roles.get(&selection.folder) == Some(&Some(FolderRole::Trash)) {
+    let trash = model
+        .main
+        .views
+        .get(&selection.account)
+        .and_then(|v| FolderRow::with_role(&v.folders, FolderRole::Trash))
+        .map(|f| f.id);
+    if trash == Some(selection.folder) {
         let question = format!(
             "Delete {} for good? This cannot be undone.",
             selection.describe()
@@ -221,24 +240,11 @@ fn delete(model: &mut Model, selection: Selection) -> Vec<Effect> {
         }));
         return Vec::new();
     }
-    let trash = roles
-        .iter()
-        .find(|(_, role)| **role == Some(FolderRole::Trash))
-        .map(|(id, _)| *id);
     let label = format!("deleted {} (to the Trash)", selection.describe());
     let op = Operation::Delete {
         ids: selection.ids(),
     };
     remove(model, selection, op, trash, label, true)
-}
-
-fn folder_roles(model: &Model, account: AccountId) -> HashMap<FolderId, Option<FolderRole>> {
-    model
-        .main
-        .views
-        .get(&account)
-        .map(|v| v.folders.iter().map(|f| (f.id, f.role)).collect())
-        .unwrap_or_default()
 }
 
 fn archive(model: &mut Model, selection: Selection, create: bool) -> Vec<Effect> {
@@ -275,7 +281,11 @@ fn remove(
     let command = model.acting.start(Change {
         shown: Shown::Removed { ids, to },
         counts,
-        undo: undoable.then(|| Undo::MoveBack(vec![(selection.folder, selection.ids())])),
+        undo: undoable.then(|| Undo::MoveBack {
+            now_in: to,
+            back_to: selection.folder,
+            messages: selection.messages.clone(),
+        }),
         retry,
         ..Change::new(selection.account, label.clone(), op)
     });
@@ -400,19 +410,17 @@ fn undo(model: &mut Model) -> Vec<Effect> {
     };
     let mut commands = Vec::new();
     let mut effects = Vec::new();
-    for (op, shown) in acting::undo_operations(&entry.undo) {
-        let counts = match &shown {
-            Shown::Flags(changes) => {
-                let counts = unread_counts(changes);
-                show_flags(model, entry.account, changes, &counts, false);
-                counts
-            }
+    for (op, shown, counts) in acting::undo_operations(&entry.undo) {
+        match &shown {
+            Shown::Flags(changes) => show_flags(model, entry.account, changes, &counts),
             Shown::Removed { ids, .. } => {
                 effects.extend(take_out(model, entry.account, ids));
-                HashMap::new()
+                if let Some(view) = model.main.views.get_mut(&entry.account) {
+                    apply_counts(&mut view.folders, &counts, 1);
+                }
             }
-            Shown::Nothing => HashMap::new(),
-        };
+            Shown::Nothing => {}
+        }
         let label = format!("undoing \"{}\"", entry.label);
         let command = model.acting.start(Change {
             shown,
@@ -552,9 +560,7 @@ pub(super) fn done(model: &mut Model, request: RequestId, output: Option<String>
             if output.trim().is_empty() {
                 model.status = Status::Info(format!("{title}: nothing"));
             } else {
-                model
-                    .layers
-                    .push(Layer::Output(Output::new(title, &output)));
+                offer(model, Layer::Output(Output::new(title, &output)));
                 model.status = Status::None;
             }
         }
@@ -566,14 +572,15 @@ pub(super) fn done(model: &mut Model, request: RequestId, output: Option<String>
 /// The engine could not carry out a request: what it showed goes back, and the
 /// explanation is shown; a remedy it can offer is asked.
 pub(super) fn failed(model: &mut Model, request: RequestId, problem: Problem) -> Vec<Effect> {
-    let Some(change) = model.acting.failed(request) else {
+    let retry = problem.remedy == Some(Remedy::TryAgain);
+    let Some(change) = model.acting.failed(request, retry) else {
         model.status = Status::Error(problem.to_string());
         return Vec::new();
     };
     let account = change.account;
     let mut effects = Vec::new();
     match &change.shown {
-        Shown::Flags(changes) => show_flags(model, account, changes, &change.counts, true),
+        Shown::Flags(changes) => revert_flags(model, account, changes),
         Shown::Removed { .. } => {
             if let Some(view) = model.main.views.get_mut(&account) {
                 apply_counts(&mut view.folders, &change.counts, -1);
@@ -587,19 +594,29 @@ pub(super) fn failed(model: &mut Model, request: RequestId, problem: Problem) ->
     model.status = Status::Error(problem.to_string());
     if let (Some(Remedy::CreateFolder { name }), Some(selection)) = (&problem.remedy, change.retry)
     {
-        model.layers.push(Layer::Confirm(Confirm {
-            question: format!(
-                "{} has no folder \"{name}\". Create it and archive {} there?",
-                model.main.account_name(account),
-                selection.describe()
-            ),
-            purpose: ConfirmPurpose::CreateArchive {
-                selection,
-                name: name.clone(),
-            },
-        }));
+        offer(
+            model,
+            Layer::Confirm(Confirm {
+                question: format!(
+                    "{} has no folder \"{name}\". Create it and archive {} there?",
+                    model.main.account_name(account),
+                    selection.describe()
+                ),
+                purpose: ConfirmPurpose::CreateArchive {
+                    selection,
+                    name: name.clone(),
+                },
+            }),
+        );
     }
     effects
+}
+
+/// Shows a layer that comes with an engine answer, not with a key: under a layer
+/// the user is typing in, so the next key still goes where they meant it.
+fn offer(model: &mut Model, layer: Layer) {
+    let below_top = model.layers.len().saturating_sub(1);
+    model.layers.insert(below_top, layer);
 }
 
 /// Reloads the account's shown list and folder counts; its other lists are reloaded
@@ -613,7 +630,7 @@ fn reload_account(model: &mut Model, account: AccountId) -> Vec<Effect> {
     let mut effects = vec![Effect::Engine(Command::LoadFolders { account })];
     for (folder, list) in view.lists.iter_mut() {
         if shown && Some(*folder) == current {
-            effects.push(Effect::Engine(list.reload()));
+            effects.extend(list.reload().map(Effect::Engine));
         } else {
             list.stale = true;
         }

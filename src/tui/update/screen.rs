@@ -2,7 +2,7 @@
 
 use super::super::layer::{Help, Layer, PickPurpose, Picker};
 use super::super::layout;
-use super::super::list::{MessageList, Motion};
+use super::super::list::{MessageList, Motion, step};
 use super::super::model::{AccountView, Focus, Model, OpenMessage, Status};
 use super::super::msg::Effect;
 use super::super::view::message;
@@ -16,7 +16,8 @@ pub(super) fn act(model: &mut Model, action: Action) -> Option<Vec<Effect>> {
     let effects = match action {
         Action::Quit | Action::ForceQuit => vec![Effect::Quit],
         Action::Help => {
-            model.layers.push(Layer::Help(Help::default()));
+            let lines = super::super::view::help::line_count(model.keys());
+            model.layers.push(Layer::Help(Help::new(lines)));
             Vec::new()
         }
         Action::Account(index) => switch_account(model, usize::from(index)),
@@ -113,22 +114,8 @@ fn close_message(model: &mut Model) {
     model.main.focus = Focus::List;
 }
 
-fn motion(action: Action) -> Option<Motion> {
-    Some(match action {
-        Action::Down => Motion::Down,
-        Action::Up => Motion::Up,
-        Action::PageDown => Motion::PageDown,
-        Action::PageUp => Motion::PageUp,
-        Action::HalfPageDown => Motion::HalfPageDown,
-        Action::HalfPageUp => Motion::HalfPageUp,
-        Action::Top => Motion::First,
-        Action::Bottom => Motion::Last,
-        _ => return None,
-    })
-}
-
 fn move_cursor(model: &mut Model, action: Action) -> Vec<Effect> {
-    let Some(motion) = motion(action) else {
+    let Some(motion) = Motion::of(action) else {
         return Vec::new();
     };
     match model.main.focus {
@@ -166,20 +153,7 @@ fn move_cursor(model: &mut Model, action: Action) -> Vec<Effect> {
 
 /// Where a cursor at `at` in `len` items goes, `page` items to a screen.
 fn target(at: usize, len: usize, motion: Motion, page: usize) -> usize {
-    let last = len.saturating_sub(1);
-    let page = page.max(1);
-    let half = (page / 2).max(1);
-    let to = match motion {
-        Motion::Down => at.saturating_add(1),
-        Motion::Up => at.saturating_sub(1),
-        Motion::First => 0,
-        Motion::Last => last,
-        Motion::PageDown => at.saturating_add(page),
-        Motion::PageUp => at.saturating_sub(page),
-        Motion::HalfPageDown => at.saturating_add(half),
-        Motion::HalfPageUp => at.saturating_sub(half),
-    };
-    to.min(last)
+    step(at, motion, page, len.saturating_sub(1))
 }
 
 /// Whether the open message is scrolled to its last screen.

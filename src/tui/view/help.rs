@@ -13,7 +13,7 @@ use ratatui::widgets::Paragraph;
 use super::super::layer::Help;
 use super::super::model::Model;
 use super::layers::boxed;
-use super::text::{fit, width};
+use super::text::{fit, safe, width};
 use crate::keys::{Action, Chord, Context, Keymap};
 
 /// One line of help: keys and what they do, or a section title.
@@ -44,7 +44,7 @@ fn rows(keys: &Keymap) -> Vec<Row> {
         rows.push(Row::Title(title.to_owned()));
         rows.extend(entries.into_iter().map(|(action, chords)| {
             let labels: Vec<String> = chords.iter().map(|c| c.label()).collect();
-            Row::Keys(labels.join(" "), description(action))
+            Row::Keys(safe(&labels.join(" ")).into_owned(), description(action))
         }));
     };
     section("Everywhere", account_keys_once(everywhere));
@@ -64,7 +64,8 @@ fn rows(keys: &Keymap) -> Vec<Row> {
         ("Folder picker (typing filters)", Context::Picker),
         ("Prompt (typing is text)", Context::Prompt),
         ("Questions", Context::Confirm),
-        ("Output and this help", Context::Output),
+        ("A command's output", Context::Output),
+        ("This help", Context::Help),
     ] {
         section(title, keys.rows(context));
     }
@@ -90,6 +91,11 @@ fn account_keys_once(entries: Vec<(Action, Vec<Chord>)>) -> Vec<(Action, Vec<Cho
 
 fn description(action: Action) -> &'static str {
     action.description()
+}
+
+/// How many lines the help has (for its scrolling).
+pub fn line_count(keys: &Keymap) -> usize {
+    rows(keys).len()
 }
 
 pub fn draw(model: &Model, help: &Help, frame: &mut Frame, area: Rect) {

@@ -100,14 +100,15 @@ pub fn prompt(theme: &Theme, prompt: &Prompt, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(line), inside);
 }
 
-pub fn confirm(theme: &Theme, confirm: &Confirm, frame: &mut Frame, area: Rect) {
+/// `hint` says which keys answer (from the keymap).
+pub fn confirm(theme: &Theme, confirm: &Confirm, hint: &str, frame: &mut Frame, area: Rect) {
     let question = safe(&confirm.question).into_owned();
     let w = (width(&question) + 4).clamp(30, 80) as u16;
     let inside = boxed(theme, frame, area, (w, 5), "Are you sure?");
     let lines = vec![
         Line::from(question),
         Line::from(""),
-        Line::from(Span::styled("y yes    n no", theme.muted)),
+        Line::from(Span::styled(safe(hint).into_owned(), theme.muted)),
     ];
     frame.render_widget(
         Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: true }),

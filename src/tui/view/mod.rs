@@ -44,7 +44,10 @@ pub fn view(model: &Model, frame: &mut Frame) {
             Layer::Help(help) => help::draw(model, help, frame, area),
             Layer::Picker(picker) => layers::picker(model.theme(), picker, frame, area),
             Layer::Prompt(prompt) => layers::prompt(model.theme(), prompt, frame, area),
-            Layer::Confirm(confirm) => layers::confirm(model.theme(), confirm, frame, area),
+            Layer::Confirm(confirm) => {
+                let hint = layer.hint(model.keys());
+                layers::confirm(model.theme(), confirm, &hint, frame, area);
+            }
             Layer::Output(output) => layers::output(model.theme(), output, frame, area),
         }
     }

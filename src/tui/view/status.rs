@@ -40,7 +40,8 @@ fn hints(keys: &Keymap, focus: Focus) -> String {
                 .map(|k| format!("{k} {what}"))
         })
         .collect();
-    format!("{} ", parts.join("  "))
+    // Key labels come from the user's config: drawn through the same gate as mail.
+    format!("{} ", safe(&parts.join("  ")))
 }
 
 pub fn draw(model: &Model, frame: &mut Frame, area: Rect) {
