@@ -452,7 +452,8 @@ impl MessageList {
                 .into_iter()
                 .collect();
         }
-        // Newest first, as the list shows them, loaded or not.
+        // The loaded ones in the list's order, then those tagged from the store (by
+        // `tag-all`) in id order; an operation that cares (pipe) orders them itself.
         let mut picked: Vec<(MessageId, Flags)> = self
             .rows
             .iter()
@@ -466,7 +467,7 @@ impl MessageList {
             .filter(|(id, _)| !shown.contains(id))
             .map(|(id, flags)| (*id, *flags))
             .collect();
-        rest.sort_by_key(|(id, _)| std::cmp::Reverse(*id));
+        rest.sort_by_key(|(id, _)| *id);
         picked.extend(rest);
         picked
     }
