@@ -1298,22 +1298,7 @@ fn documentation_examples_parse() {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/configuration.md"),
     )
     .expect("read docs/configuration.md");
-    let mut blocks = Vec::new();
-    let mut current: Option<String> = None;
-    for line in doc.lines() {
-        match (&mut current, line.trim()) {
-            (None, "```toml") => current = Some(String::new()),
-            (Some(block), "```") => {
-                blocks.push(std::mem::take(block));
-                current = None;
-            }
-            (Some(block), _) => {
-                block.push_str(line);
-                block.push('\n');
-            }
-            (None, _) => {}
-        }
-    }
+    let blocks = toml_blocks(&doc);
     assert!(blocks.len() >= 3, "found {} toml blocks", blocks.len());
     for block in &blocks {
         if let Err(e) = parse(block) {
@@ -1446,4 +1431,25 @@ fn archive_folder_and_new_mail_command_problems() {
         "accounts.m",
         "did you mean `archive_folder`?",
     );
+}
+
+/// The ```toml blocks of a markdown document.
+fn toml_blocks(doc: &str) -> Vec<String> {
+    let mut blocks = Vec::new();
+    let mut current: Option<String> = None;
+    for line in doc.lines() {
+        match (&mut current, line.trim()) {
+            (None, "```toml") => current = Some(String::new()),
+            (Some(block), "```") => {
+                blocks.push(std::mem::take(block));
+                current = None;
+            }
+            (Some(block), _) => {
+                block.push_str(line);
+                block.push('\n');
+            }
+            (None, _) => {}
+        }
+    }
+    blocks
 }

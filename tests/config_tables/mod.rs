@@ -84,14 +84,6 @@ fn the_help_action_and_the_help_screen_table_share_a_file() {
     assert_eq!(keys.lookup(Context::Help, key("Esc")), None, "replaced");
 }
 
-/// An action written twice in one table is TOML's duplicate key, with its line.
-#[test]
-fn an_action_written_twice_in_a_table_is_refused_with_its_line() {
-    let found = problems(&with_account("[keys.list]\nhelp = \"F1\"\nhelp = \"F2\"\n"));
-    assert_eq!(found[0].line, 3);
-    assert!(found[0].message.contains("duplicate key"), "{found:#?}");
-}
-
 #[test]
 fn inline_and_dotted_keys_tables_are_the_same_tables() {
     let dotted = keymap("keys.message.next-message = \"n\"\nkeys.flag = \"*\"\n");
@@ -561,22 +553,7 @@ fn docs_list_every_theme_element_with_its_default() {
 #[test]
 fn docs_keys_md_examples_parse() {
     let doc = read("docs/keys.md");
-    let mut blocks = Vec::new();
-    let mut current: Option<String> = None;
-    for line in doc.lines() {
-        match (&mut current, line.trim()) {
-            (None, "```toml") => current = Some(String::new()),
-            (Some(block), "```") => {
-                blocks.push(std::mem::take(block));
-                current = None;
-            }
-            (Some(block), _) => {
-                block.push_str(line);
-                block.push('\n');
-            }
-            (None, _) => {}
-        }
-    }
+    let blocks = super::toml_blocks(&doc);
     assert!(!blocks.is_empty(), "no toml examples in docs/keys.md");
     for block in &blocks {
         if let Err(e) = parse(&with_account(block)) {
