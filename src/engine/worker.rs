@@ -41,8 +41,9 @@ impl Context {
         let _ = self.events.send(event);
     }
 
-    /// Background work failed: `problem` is the explanation.
+    /// Background work failed: `problem` is the explanation (in the log too).
     pub fn report(&self, doing: &str, problem: Problem) {
+        tracing::warn!(account = %self.account.name, "{doing}: {problem}");
         self.emit(Event::Error {
             context: format!("{}: {doing}", self.account.name),
             problem,
@@ -67,9 +68,10 @@ impl Context {
         backend_error(error, &self.account)
     }
 
-    /// A request that could not be carried out.
+    /// A request that could not be carried out (in the log too).
     pub fn failed(&self, request: RequestId, doing: &str, problem: Problem) {
         let problem = problem.about(&format!("{}: {doing}", self.account.name));
+        tracing::warn!(request = request.0, "{problem}");
         self.emit(Event::Failed { request, problem });
     }
 }
