@@ -8,6 +8,7 @@
 //! see [`prepare_for_sending`].
 
 mod addresses;
+mod editor_text;
 mod outgoing;
 
 use std::borrow::Cow;
@@ -20,6 +21,7 @@ use mail_builder::headers::raw::Raw;
 use mail_builder::headers::text::Text;
 
 pub use addresses::{AddressError, check_email, parse_address, parse_address_list};
+pub use editor_text::{TextProblem, Written};
 pub use outgoing::{Outgoing, message_from_eml, prepare_for_sending};
 
 use crate::mime::Address;

@@ -3,6 +3,7 @@
 pub mod compose;
 pub mod parse;
 pub mod render;
+pub mod reply;
 pub mod sanitize;
 mod structure;
 
