@@ -1,9 +1,10 @@
 //! The SQLite store: schema migrations, envelopes, counters, outbox, drafts.
 
+use postern::mime::compose::Written;
 use postern::store::schema::{MIGRATIONS, SCHEMA_VERSION};
 use postern::store::{
-    Flags, FolderRole, MessageId, MessageSource, NewDraft, NewEnvelope, OutboxState, Store,
-    StoreError, SyncState,
+    DraftFile, DraftFileSource, Flags, FolderRole, MessageId, MessageSource, NewDraft, NewEnvelope,
+    OutboxId, OutboxState, Queued, Store, StoreError, SyncState,
 };
 use std::path::PathBuf;
 
@@ -500,29 +501,81 @@ fn outbox_lifecycle() {
 
 #[test]
 fn drafts_save_update_list_delete() {
-    let store = Store::open_in_memory().unwrap();
+    let mut store = Store::open_in_memory().unwrap();
     let account = store.upsert_account("a", "a@x").unwrap();
     let mut fields = NewDraft {
-        to: "bob@example.org".into(),
-        subject: "Plans".into(),
-        body: "Hi Bob,".into(),
+        written: Written {
+            from: "A <a@x>".into(),
+            to: "bob@example.org".into(),
+            bcc: "carol@example.org".into(),
+            subject: "Plans".into(),
+            body: "Hi Bob,".into(),
+            ..Written::default()
+        },
+        references: vec!["m1@x".into(), "m2@x".into()],
+        answers: Some(MessageId(7)),
+        files: vec![
+            DraftFile {
+                filename: "q3.pdf".into(),
+                mime_type: "application/pdf".into(),
+                source: DraftFileSource::Bytes(vec![1, 2, 3]),
+            },
+            DraftFile {
+                filename: "notes.txt".into(),
+                mime_type: "text/plain".into(),
+                source: DraftFileSource::Path("/home/a/notes.txt".into()),
+            },
+        ],
         ..NewDraft::default()
     };
     let id = store.save_draft(account, None, &fields).unwrap();
-    fields.body.push_str("\nsee you at 8.");
+    fields.written.body.push_str("\nsee you at 8.");
+    fields.files.pop();
     assert_eq!(store.save_draft(account, Some(id), &fields).unwrap(), id);
     let other = store
         .save_draft(account, None, &NewDraft::default())
         .unwrap();
     let drafts = store.drafts(account).unwrap();
     assert_eq!(drafts.len(), 2);
-    let saved = drafts.iter().find(|d| d.id == id).unwrap();
-    assert_eq!(saved.fields, fields);
+    let saved = store.draft(id).unwrap().unwrap();
+    assert_eq!(
+        saved.draft, fields,
+        "everything, files included, as saved last"
+    );
+    assert_eq!(saved.outbox, None);
+    store.set_draft_outbox(id, Some(OutboxId(3))).unwrap();
+    assert_eq!(store.draft(id).unwrap().unwrap().outbox, Some(OutboxId(3)));
     store.delete_draft(other).unwrap();
     assert_eq!(store.drafts(account).unwrap().len(), 1);
     // Deleting the account removes its drafts.
     store.delete_account(account).unwrap();
     assert!(store.drafts(account).unwrap().is_empty());
+}
+
+#[test]
+fn a_held_message_can_be_taken_back_until_a_sender_claims_it() {
+    let store = Store::open_in_memory().unwrap();
+    let account = store.upsert_account("a", "a@x").unwrap();
+    let later = chrono::Utc::now().timestamp() + 60;
+    let held = Queued {
+        not_before: Some(later),
+        answers: Some(MessageId(9)),
+        forwards: None,
+    };
+    let first = store.enqueue_held(account, b"one", held).unwrap();
+    let second = store.enqueue_held(account, b"two", held).unwrap();
+    assert_eq!(store.next_held(account).unwrap(), Some(later));
+    let row = store.outgoing(first).unwrap().unwrap();
+    assert_eq!(
+        (row.not_before, row.answers),
+        (Some(later), Some(MessageId(9)))
+    );
+    assert!(store.take_back(first).unwrap());
+    assert!(store.outgoing(first).unwrap().is_none());
+    let row = store.outgoing(second).unwrap().unwrap();
+    assert!(store.claim_outgoing(&row, "sending").unwrap());
+    assert!(!store.take_back(second).unwrap(), "claimed: on its way");
+    assert!(store.outgoing(second).unwrap().is_some());
 }
 
 #[test]

@@ -4,6 +4,7 @@
 //! engine hands to front ends; their strings are decoded but not sanitized.
 
 mod accounts;
+mod drafts;
 mod envelopes;
 mod folders;
 mod imap;
@@ -11,9 +12,10 @@ mod outbox;
 mod pop3;
 pub mod schema;
 
+pub use drafts::{DraftFile, DraftFileSource, DraftId, DraftRow, NewDraft};
 pub use envelopes::{NewEnvelope, Page, PageKey};
 pub use imap::ImapLocation;
-pub use outbox::{DraftId, DraftRow, NewDraft, OutboxId, OutboxRow, OutboxState};
+pub use outbox::{OutboxId, OutboxRow, OutboxState, Queued};
 pub use pop3::{Pop3Message, Pop3Uidl};
 
 use rusqlite::Connection;

@@ -2,12 +2,10 @@
 
 use rusqlite::{OptionalExtension, Row, params};
 
-use super::{AccountId, Store, StoreError, now};
+use super::{AccountId, MessageId, Store, StoreError, now};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct OutboxId(pub i64);
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct DraftId(pub i64);
 
 /// Where a queued message stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,6 +48,11 @@ pub struct OutboxRow {
     /// The server's answer to the last attempt (e.g. "250 2.0.0 Ok: queued as 1234").
     pub server_reply: Option<String>,
     pub sent_at: Option<i64>,
+    /// Held back until then (Unix seconds): the time to take it back (undo send).
+    pub not_before: Option<i64>,
+    /// The message it answers (`\Answered` once sent), or forwards.
+    pub answers: Option<MessageId>,
+    pub forwards: Option<MessageId>,
 }
 
 // The raw message is the user's mail: keep it out of logs, show its size only.
@@ -65,26 +68,11 @@ impl std::fmt::Debug for OutboxRow {
             .field("last_error", &self.last_error)
             .field("server_reply", &self.server_reply)
             .field("sent_at", &self.sent_at)
+            .field("not_before", &self.not_before)
+            .field("answers", &self.answers)
+            .field("forwards", &self.forwards)
             .finish()
     }
-}
-
-/// The fields of a draft as the composer edits them.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct NewDraft {
-    pub to: String,
-    pub cc: String,
-    pub subject: String,
-    pub body: String,
-    pub in_reply_to: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DraftRow {
-    pub id: DraftId,
-    pub account: AccountId,
-    pub updated_at: i64,
-    pub fields: NewDraft,
 }
 
 fn outbox_row(row: &Row<'_>) -> rusqlite::Result<OutboxRow> {
@@ -99,21 +87,71 @@ fn outbox_row(row: &Row<'_>) -> rusqlite::Result<OutboxRow> {
         last_error: row.get(6)?,
         server_reply: row.get(7)?,
         sent_at: row.get(8)?,
+        not_before: row.get(9)?,
+        answers: row.get::<_, Option<i64>>(10)?.map(MessageId),
+        forwards: row.get::<_, Option<i64>>(11)?.map(MessageId),
     })
 }
 
-const OUTBOX_COLUMNS: &str =
-    "id, account_id, raw, created_at, attempts, state, last_error, server_reply, sent_at";
+const OUTBOX_COLUMNS: &str = "id, account_id, raw, created_at, attempts, state, last_error, \
+     server_reply, sent_at, not_before, answers, forwards";
+
+/// What a message in the outbox is, besides its bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Queued {
+    /// Held back until then (Unix seconds).
+    pub not_before: Option<i64>,
+    pub answers: Option<MessageId>,
+    pub forwards: Option<MessageId>,
+}
 
 impl Store {
     /// Queue a fully built message for sending.
     pub fn enqueue_outgoing(&self, account: AccountId, raw: &[u8]) -> Result<OutboxId, StoreError> {
+        self.enqueue_held(account, raw, Queued::default())
+    }
+
+    /// Queue a message, perhaps held back a while, with what it answers.
+    pub fn enqueue_held(
+        &self,
+        account: AccountId,
+        raw: &[u8],
+        queued: Queued,
+    ) -> Result<OutboxId, StoreError> {
         let id = self.conn.query_row(
-            "INSERT INTO outbox (account_id, raw, created_at) VALUES (?1, ?2, ?3) RETURNING id",
-            params![account.0, raw, now()],
+            "INSERT INTO outbox (account_id, raw, created_at, not_before, answers, forwards)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
+            params![
+                account.0,
+                raw,
+                now(),
+                queued.not_before,
+                queued.answers.map(|m| m.0),
+                queued.forwards.map(|m| m.0)
+            ],
             |row| row.get(0),
         )?;
         Ok(OutboxId(id))
+    }
+
+    /// Takes a held message back (undo send): only while it waits, never once a
+    /// sender claimed it. True when it was taken.
+    pub fn take_back(&self, id: OutboxId) -> Result<bool, StoreError> {
+        let taken = self.conn.execute(
+            "DELETE FROM outbox WHERE id = ?1 AND state = 'queued'",
+            [id.0],
+        )?;
+        Ok(taken == 1)
+    }
+
+    /// When the next held message of `account` is due (Unix seconds), if one waits.
+    pub fn next_held(&self, account: AccountId) -> Result<Option<i64>, StoreError> {
+        Ok(self.conn.query_row(
+            "SELECT MIN(not_before) FROM outbox
+             WHERE account_id = ?1 AND state = 'queued' AND not_before > ?2",
+            params![account.0, now()],
+            |row| row.get(0),
+        )?)
     }
 
     /// The outbox of `account`, oldest first; `state` filters when given.
@@ -199,66 +237,6 @@ impl Store {
     pub fn delete_outgoing(&self, id: OutboxId) -> Result<(), StoreError> {
         self.conn
             .execute("DELETE FROM outbox WHERE id = ?1", [id.0])?;
-        Ok(())
-    }
-
-    /// Save a draft: a new one when `id` is `None`, else overwrite that draft.
-    pub fn save_draft(
-        &self,
-        account: AccountId,
-        id: Option<DraftId>,
-        draft: &NewDraft,
-    ) -> Result<DraftId, StoreError> {
-        let id = self.conn.query_row(
-            "INSERT INTO drafts (id, account_id, updated_at, to_addrs, cc_addrs, subject, body,
-                 in_reply_to)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-             ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at,
-                 to_addrs = excluded.to_addrs, cc_addrs = excluded.cc_addrs,
-                 subject = excluded.subject, body = excluded.body,
-                 in_reply_to = excluded.in_reply_to
-             RETURNING id",
-            params![
-                id.map(|d| d.0),
-                account.0,
-                now(),
-                draft.to,
-                draft.cc,
-                draft.subject,
-                draft.body,
-                draft.in_reply_to
-            ],
-            |row| row.get(0),
-        )?;
-        Ok(DraftId(id))
-    }
-
-    /// The drafts of `account`, most recently edited first.
-    pub fn drafts(&self, account: AccountId) -> Result<Vec<DraftRow>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT id, account_id, updated_at, to_addrs, cc_addrs, subject, body, in_reply_to
-             FROM drafts WHERE account_id = ?1 ORDER BY updated_at DESC, id DESC",
-        )?;
-        let rows = stmt.query_map([account.0], |row| {
-            Ok(DraftRow {
-                id: DraftId(row.get(0)?),
-                account: AccountId(row.get(1)?),
-                updated_at: row.get(2)?,
-                fields: NewDraft {
-                    to: row.get(3)?,
-                    cc: row.get(4)?,
-                    subject: row.get(5)?,
-                    body: row.get(6)?,
-                    in_reply_to: row.get(7)?,
-                },
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
-    }
-
-    pub fn delete_draft(&self, id: DraftId) -> Result<(), StoreError> {
-        self.conn
-            .execute("DELETE FROM drafts WHERE id = ?1", [id.0])?;
         Ok(())
     }
 }

@@ -143,6 +143,30 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE folders ADD COLUMN local_dir BLOB;
     "#,
+    // v6: drafts as the composer writes them (all the headers a person edits, the
+    // thread, the message answered or forwarded, the files), and an outbox that can
+    // hold a message back for a while (undo send) and say what it answers.
+    r#"
+    ALTER TABLE drafts ADD COLUMN from_addr TEXT NOT NULL DEFAULT '';
+    ALTER TABLE drafts ADD COLUMN bcc_addrs TEXT NOT NULL DEFAULT '';
+    ALTER TABLE drafts ADD COLUMN refs TEXT NOT NULL DEFAULT '';      -- Message-IDs, space-separated
+    ALTER TABLE drafts ADD COLUMN answers INTEGER;                    -- a message id; may be gone
+    ALTER TABLE drafts ADD COLUMN forwards INTEGER;
+    ALTER TABLE drafts ADD COLUMN remote_copy INTEGER;                -- its copy in the Drafts folder
+    ALTER TABLE drafts ADD COLUMN outbox_id INTEGER;                  -- queued to be sent
+    CREATE TABLE draft_attachments (
+        draft_id  INTEGER NOT NULL REFERENCES drafts(id) ON DELETE CASCADE,
+        position  INTEGER NOT NULL,
+        filename  TEXT NOT NULL,
+        mime_type TEXT NOT NULL,
+        path      BLOB,                                               -- read when sent
+        bytes     BLOB,                                               -- or kept here
+        PRIMARY KEY (draft_id, position)
+    ) WITHOUT ROWID;
+    ALTER TABLE outbox ADD COLUMN not_before INTEGER;                 -- held until (unix seconds)
+    ALTER TABLE outbox ADD COLUMN answers INTEGER;
+    ALTER TABLE outbox ADD COLUMN forwards INTEGER;
+    "#,
 ];
 
 /// The schema version this code writes.

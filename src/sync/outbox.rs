@@ -73,6 +73,13 @@ pub fn failure_kind(row: &OutboxRow) -> Option<FailureKind> {
 
 /// Whether the next run sends this row.
 fn is_due(row: &OutboxRow) -> bool {
+    // Held back for a while (undo send): not yet.
+    if row
+        .not_before
+        .is_some_and(|held| held > chrono::Utc::now().timestamp())
+    {
+        return false;
+    }
     match row.state {
         OutboxState::Queued => true,
         OutboxState::Sent => false,
@@ -262,4 +269,35 @@ where
         }
         failed(kind, error.to_string(), error.smtp_reply())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{AccountId, OutboxId};
+
+    fn row(not_before: Option<i64>) -> OutboxRow {
+        OutboxRow {
+            id: OutboxId(1),
+            account: AccountId(1),
+            raw: Vec::new(),
+            created_at: 0,
+            attempts: 0,
+            state: OutboxState::Queued,
+            last_error: None,
+            server_reply: None,
+            sent_at: None,
+            not_before,
+            answers: None,
+            forwards: None,
+        }
+    }
+
+    #[test]
+    fn a_held_message_is_not_due_before_its_time() {
+        let now = chrono::Utc::now().timestamp();
+        assert!(is_due(&row(None)));
+        assert!(is_due(&row(Some(now - 1))));
+        assert!(!is_due(&row(Some(now + 30))));
+    }
 }
