@@ -12,6 +12,9 @@ use postern::paths::{self, Paths};
 /// `[keys]` and `[theme]`, and docs/keys.md.
 mod config_tables;
 
+/// `[compose]` and the accounts' sender keys.
+mod config_compose;
+
 const HOME: &str = "/home/ada";
 const ORIGIN: &str = "/etc/postern-test/config.toml";
 
@@ -460,6 +463,17 @@ fn example_file_mentions_every_key() {
         "password_command",
         "archive_folder",
         "new_mail_command",
+        "aliases",
+        "identities",
+        "signature_file",
+        "signature_command",
+        "save_sent",
+        "default",
+        "name",
+        "editor",
+        "send_delay",
+        "attribution",
+        "address_book_command",
     ] {
         assert!(
             text.contains(&format!("{key} =")) || text.contains(&format!("{key} = ")),

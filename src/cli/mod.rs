@@ -330,4 +330,9 @@ fn print_accounts(path: &Path, config: &Config) {
             println!("  {line}");
         }
     }
+    println!();
+    println!("[compose]");
+    for line in config::describe_compose(&config.compose) {
+        println!("  {line}");
+    }
 }

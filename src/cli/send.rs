@@ -1,5 +1,6 @@
 //! `postern send` and `postern outbox`: every message goes through the outbox and
-//! stays there until the server accepts it; IMAP accounts keep a copy in Sent.
+//! stays there until the server accepts it; IMAP accounts keep a copy in Sent unless
+//! `save_sent` says otherwise (`Account::keeps_sent_copy`).
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -121,15 +122,15 @@ fn report(account: &Account, run: &OutboxRun) {
     }
 }
 
-/// IMAP accounts: append each sent message to the Sent folder. The mail is sent
-/// whatever happens here, so problems are warnings.
+/// IMAP accounts that keep sent copies (`save_sent`): append each sent message to the
+/// Sent folder. The mail is sent whatever happens here, so problems are warnings.
 async fn keep_sent_copies(
     account: &Account,
     credentials: &Credentials,
     (store, id): (&mut Store, AccountId),
     run: &OutboxRun,
 ) {
-    if !remote::is_imap(account) || run.sent.is_empty() {
+    if !remote::is_imap(account) || !account.keeps_sent_copy() || run.sent.is_empty() {
         return;
     }
     if let Err(error) = append_to_sent(account, credentials, (store, id), run).await {

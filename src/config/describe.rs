@@ -1,7 +1,10 @@
 //! Human-readable lines about one account, for `postern config check`. Commands are
 //! mentioned but never shown or run: their text may hold a secret.
 
-use super::{Account, Auth, Endpoint, OAuthFlow, Pop3Delete, Provider, Receive, TlsMode};
+use super::{
+    Account, Auth, ComposeSettings, EditorSetting, Endpoint, Identity, OAuthFlow, Pop3Delete,
+    Provider, Receive, SaveSent, Signature, TlsMode,
+};
 
 /// What postern will do for `account`, one fact per line.
 pub fn describe(account: &Account) -> Vec<String> {
@@ -11,6 +14,9 @@ pub fn describe(account: &Account) -> Vec<String> {
         None => account.email.clone(),
     };
     lines.push(format!("account {}: {who}", account.name));
+    if account.default {
+        lines.push("default: used when no account is named (default = true)".into());
+    }
     lines.push(format!(
         "provider: {} ({})",
         account.provider.as_str(),
@@ -64,6 +70,7 @@ pub fn describe(account: &Account) -> Vec<String> {
     if account.new_mail_command.is_some() {
         lines.push("new mail: runs new_mail_command (not run by this check)".into());
     }
+    sender_side(account, &mut lines);
     match &account.auth {
         Auth::None => lines.push("auth: none (local Maildir only)".to_string()),
         Auth::Password { .. } => {
@@ -101,6 +108,76 @@ pub fn describe(account: &Account) -> Vec<String> {
                 );
             }
         }
+    }
+    lines
+}
+
+/// Identities, aliases, signature and copies of sent mail.
+fn sender_side(account: &Account, lines: &mut Vec<String>) {
+    if account.identities.len() > 1 {
+        let all: Vec<String> = account.identities.iter().map(identity).collect();
+        lines.push(format!("send as: {}", all.join(", ")));
+    }
+    if !account.aliases.is_empty() {
+        lines.push(format!("also yours: {}", account.aliases.join(", ")));
+    }
+    match &account.signature {
+        Some(Signature::File(path)) => lines.push(format!("signature: from {}", path.display())),
+        Some(Signature::Command(_)) => {
+            lines.push("signature: from signature_command (not run by this check)".into());
+        }
+        None => {}
+    }
+    let setting = account.save_sent.as_str();
+    let mut sent = match (account.save_sent, account.keeps_sent_copy()) {
+        (SaveSent::Auto, false) => format!(
+            "sent mail: no copy saved by postern, {}'s SMTP server files it in Sent itself \
+             (save_sent = \"{setting}\")",
+            account.provider.as_str()
+        ),
+        (_, true) => format!("sent mail: a copy is saved in Sent (save_sent = \"{setting}\")"),
+        (_, false) => format!("sent mail: no copy is saved (save_sent = \"{setting}\")"),
+    };
+    if account.keeps_sent_copy() && account.receive != Receive::Imap {
+        sent.push_str(&format!(
+            "; only IMAP accounts have a Sent folder to save it in, and this one uses {}",
+            account.receive.as_str()
+        ));
+    }
+    lines.push(sent);
+}
+
+/// `Name <address>`, or the address alone.
+fn identity(identity: &Identity) -> String {
+    match &identity.name {
+        Some(name) => format!("{name} <{}>", identity.email),
+        None => identity.email.clone(),
+    }
+}
+
+/// What the `[compose]` settings make postern do, one fact per line.
+pub fn describe_compose(settings: &ComposeSettings) -> Vec<String> {
+    let mut lines = Vec::new();
+    lines.push(match &settings.editor {
+        None => "editor: $VISUAL, else $EDITOR, else the builtin editor".to_owned(),
+        Some(EditorSetting::Builtin) => "editor: the builtin editor".to_owned(),
+        Some(EditorSetting::Command(_)) => {
+            "editor: the command in `editor` (not run by this check)".to_owned()
+        }
+    });
+    let delay = settings.send_delay.as_secs();
+    lines.push(if delay == 0 {
+        "send delay: none, mail goes at once".to_owned()
+    } else {
+        format!("send delay: {delay} s in the outbox, when it can be taken back")
+    });
+    lines.push(if settings.attribution.is_empty() {
+        "attribution: none".to_owned()
+    } else {
+        format!("attribution: {:?}", settings.attribution)
+    });
+    if settings.address_book_command.is_some() {
+        lines.push("address book: address_book_command (not run by this check)".to_owned());
     }
     lines
 }

@@ -5,8 +5,11 @@
 //! deserialize each account into `raw` structs and resolve them into the public types,
 //! collecting every problem in the file rather than stopping at the first. The `[keys]`
 //! and `[theme]` tables are read from the tree itself: their keys are action and element
-//! names, checked against `crate::keys` and [`theme`].
+//! names, checked against `crate::keys` and [`theme`]. `[compose]` holds the settings
+//! for writing mail ([`ComposeSettings`]).
 
+mod attribution;
+mod compose;
 mod describe;
 mod fields;
 mod locate;
@@ -18,7 +21,15 @@ pub mod theme;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-pub use describe::describe;
+pub use attribution::{
+    AttributionError, AttributionValues, DEFAULT_ATTRIBUTION, PLACEHOLDERS, check_attribution,
+    fill_attribution,
+};
+pub use compose::{
+    ComposeSettings, DEFAULT_SEND_DELAY, EditorSetting, Identity, MAX_SEND_DELAY, SaveSent,
+    Signature,
+};
+pub use describe::{describe, describe_compose};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Provider {
@@ -124,6 +135,19 @@ pub struct Account {
     /// A shell command run when new mail arrives, with `POSTERN_ACCOUNT`,
     /// `POSTERN_FOLDER` and `POSTERN_NEW` (the count) in its environment.
     pub new_mail_command: Option<String>,
+    /// Who this account can send as: always first the account's own (`display_name`,
+    /// `email`), then the `identities` the file lists, in its order. Never empty.
+    pub identities: Vec<Identity>,
+    /// Other addresses that are also this account's owner (`aliases`), as written.
+    pub aliases: Vec<String>,
+    /// `signature_file` or `signature_command`; `None` when neither is set.
+    pub signature: Option<Signature>,
+    /// Whether a copy of sent mail is kept; see [`Account::keeps_sent_copy`].
+    pub save_sent: SaveSent,
+    /// `default = true`: the account new mail is written from when none is named (the
+    /// compose screen, a `postern compose`). At most one account of a config has it; see
+    /// [`Config::default_account`].
+    pub default: bool,
 }
 
 /// When a POP3 account deletes downloaded messages from the server.
@@ -139,12 +163,14 @@ pub enum Pop3Delete {
 }
 
 /// A whole configuration: accounts in the order the file lists them, the key bindings
-/// (the defaults with the `[keys]` tables applied) and the `[theme]`.
+/// (the defaults with the `[keys]` tables applied), the `[theme]` and the `[compose]`
+/// settings (defaults for what the file leaves out).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Config {
     pub accounts: Vec<Account>,
     pub keys: crate::keys::Keymap,
     pub theme: theme::Theme,
+    pub compose: ComposeSettings,
 }
 
 // Commands are not secrets, but users do write `echo hunter2`: keep them out of Debug.
@@ -190,6 +216,11 @@ impl fmt::Debug for Account {
             pop3_delete,
             archive_folder,
             new_mail_command,
+            identities,
+            aliases,
+            signature,
+            save_sent,
+            default,
         } = self;
         f.debug_struct("Account")
             .field("name", name)
@@ -209,6 +240,11 @@ impl fmt::Debug for Account {
                 "new_mail_command",
                 &new_mail_command.as_ref().map(|_| REDACTED_COMMAND),
             )
+            .field("identities", identities)
+            .field("aliases", aliases)
+            .field("signature", signature)
+            .field("save_sent", save_sent)
+            .field("default", default)
             .finish()
     }
 }
@@ -291,6 +327,15 @@ impl Config {
     /// The account called `name`.
     pub fn account(&self, name: &str) -> Option<&Account> {
         self.accounts.iter().find(|account| account.name == name)
+    }
+
+    /// The account to write from when none is named: the one with `default = true`,
+    /// else the first in the file (`None` only for a config without accounts).
+    pub fn default_account(&self) -> Option<&Account> {
+        self.accounts
+            .iter()
+            .find(|account| account.default)
+            .or_else(|| self.accounts.first())
     }
 }
 

@@ -21,6 +21,31 @@ pub(crate) struct RawAccount {
     pub auth: Option<Spanned<RawAuth>>,
     pub archive_folder: Option<Spanned<String>>,
     pub new_mail_command: Option<Spanned<String>>,
+    pub aliases: Option<Spanned<Vec<Spanned<String>>>>,
+    pub identities: Option<Spanned<Vec<Spanned<RawIdentity>>>>,
+    pub signature_file: Option<Spanned<String>>,
+    pub signature_command: Option<Spanned<String>>,
+    pub save_sent: Option<Spanned<String>>,
+    pub default: Option<Spanned<bool>>,
+}
+
+/// One entry of an account's `identities` list.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawIdentity {
+    pub name: Option<Spanned<String>>,
+    pub email: Option<Spanned<String>>,
+}
+
+/// The top-level `[compose]` table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawCompose {
+    pub editor: Option<Spanned<String>>,
+    /// Wide on purpose: range errors are ours to word, not serde's.
+    pub send_delay: Option<Spanned<i64>>,
+    pub attribution: Option<Spanned<String>>,
+    pub address_book_command: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -13,16 +13,18 @@ use toml::de::{DeTable, DeValue, ValueDeserializer};
 use super::fields::field_names;
 use super::locate::{get, join, key_path_at, line_col, quote_key};
 use super::presets::{self, Protocol};
-use super::raw::{RawAccount, RawAuth, RawEndpoint};
+use super::raw::{RawAccount, RawAuth, RawEndpoint, RawIdentity};
 
 mod auth;
+mod compose;
 mod keys;
+mod sending;
 use super::{
-    Account, Auth, Config, Endpoint, OAuthFlow, Pop3Delete, Problem, Provider, Receive,
+    Account, Auth, Config, Endpoint, Identity, OAuthFlow, Pop3Delete, Problem, Provider, Receive,
     SaslMechanism, TlsMode, expand_tilde, theme,
 };
 
-const TOP_LEVEL_KEYS: [&str; 3] = ["accounts", "keys", "theme"];
+const TOP_LEVEL_KEYS: [&str; 4] = ["accounts", "compose", "keys", "theme"];
 
 const PROVIDERS: [(&str, Provider); 4] = [
     ("microsoft", Provider::Microsoft),
@@ -128,6 +130,7 @@ pub(crate) fn parse_document(text: &str, home: Option<&Path>) -> Result<Config, 
                         accounts.push(account);
                     }
                 }
+                sending::check_one_default(&mut problems, table);
             }
             other => problems.at(
                 value.span(),
@@ -141,11 +144,13 @@ pub(crate) fn parse_document(text: &str, home: Option<&Path>) -> Result<Config, 
     }
     let keys = get(&root, "keys").map(|value| keys::keymap(&mut problems, value));
     let theme = get(&root, "theme").map(|value| theme::resolve(&mut problems, value));
+    let compose = get(&root, "compose").map(|value| compose::resolve(&mut problems, value));
     if problems.list.is_empty() {
         Ok(Config {
             accounts,
             keys: keys.unwrap_or_default(),
             theme: theme.unwrap_or_default(),
+            compose: compose.unwrap_or_default(),
         })
     } else {
         // Read top to bottom, like the file.
@@ -216,6 +221,19 @@ fn parse_choice<T: Copy>(
     None
 }
 
+/// A command as written: anything but empty (what it runs is the user's business).
+fn command(problems: &mut Problems<'_>, raw: &Spanned<String>, path: &str) -> Option<String> {
+    if raw.get_ref().trim().is_empty() {
+        problems.at(
+            raw.span(),
+            path,
+            "the command is empty; write the command to run",
+        );
+        return None;
+    }
+    Some(raw.get_ref().clone())
+}
+
 fn resolve_account(
     problems: &mut Problems<'_>,
     name: &Spanned<std::borrow::Cow<'_, str>>,
@@ -269,6 +287,16 @@ fn resolve_account(
             field_names::<RawAuth>(),
         );
     }
+    if let Some(list) = get(table, "identities").and_then(|v| v.get_ref().as_array()) {
+        for inner in list.iter().filter_map(|item| item.get_ref().as_table()) {
+            check_keys(
+                problems,
+                inner,
+                &join(&path, "identities"),
+                field_names::<RawIdentity>(),
+            );
+        }
+    }
     let mut known = value.clone();
     recover_unknown_keys(known.get_mut());
 
@@ -302,6 +330,16 @@ fn recover_unknown_keys(account: &mut DeValue<'_>) {
             let valid = match key.get_ref().as_ref() {
                 "imap" | "pop3" | "smtp" => field_names::<RawEndpoint>(),
                 "auth" => field_names::<RawAuth>(),
+                "identities" => {
+                    if let DeValue::Array(items) = value.get_mut() {
+                        for item in items.iter_mut() {
+                            if let DeValue::Table(inner) = item.get_mut() {
+                                recover_table(inner, field_names::<RawIdentity>());
+                            }
+                        }
+                    }
+                    continue;
+                }
                 _ => continue,
             };
             if let DeValue::Table(inner) = value.get_mut() {
@@ -366,6 +404,11 @@ impl AccountResolver<'_, '_, '_> {
             .new_mail_command
             .as_ref()
             .and_then(|raw| self.command(raw, &self.key("new_mail_command")));
+        let more_identities = self.identities(raw.identities.as_ref());
+        let aliases = self.aliases(raw.aliases.as_ref());
+        let signature = self.signature(&raw);
+        let save_sent = self.save_sent(raw.save_sent.as_ref());
+        let default = raw.default.as_ref().is_some_and(|d| *d.get_ref());
 
         // Without a valid provider the presets are unknown: stop before guessing.
         let (provider, receive) = (provider?, receive?);
@@ -404,9 +447,15 @@ impl AccountResolver<'_, '_, '_> {
             }
             None => Some(Auth::None),
         };
+        let email = email?;
+        let mut identities = vec![Identity {
+            name: display_name.clone(),
+            email: email.clone(),
+        }];
+        identities.extend(more_identities?);
         Some(Account {
             name,
-            email: email?,
+            email,
             display_name,
             provider,
             receive,
@@ -419,6 +468,11 @@ impl AccountResolver<'_, '_, '_> {
             pop3_delete: pop3_delete?,
             archive_folder,
             new_mail_command,
+            identities,
+            aliases: aliases?,
+            signature: signature?,
+            save_sent: save_sent?,
+            default,
         })
     }
 
@@ -715,7 +769,17 @@ fn friendly_type_error(message: &str) -> String {
             "expected struct RawAuth",
             "expected a table like { method = \"oauth2\", client_id = \"...\" }",
         )
+        .replace(
+            "expected struct RawIdentity",
+            "expected a table like { name = \"Ada Lovelace\", email = \"ada@example.org\" }",
+        )
         .replace("expected struct RawAccount", "expected a table")
+        .replace("expected struct RawCompose", "expected a table")
+        .replace(
+            "expected a sequence",
+            "expected a list like [\"...\", \"...\"]",
+        )
+        .replace("expected a boolean", "expected true or false")
         .replace(
             " as i128, expected i64",
             ", expected a port number (1 to 65535)",

@@ -8,7 +8,8 @@ use super::super::presets;
 use super::super::raw::RawAuth;
 use super::super::{Auth, OAuth2, OAuthFlow, Provider};
 use super::{
-    AccountResolver, FLOWS, METHODS, Method, SASL_MECHANISMS, is_loopback, join, parse_choice,
+    AccountResolver, FLOWS, METHODS, Method, SASL_MECHANISMS, command, is_loopback, join,
+    parse_choice,
 };
 
 impl AccountResolver<'_, '_, '_> {
@@ -72,15 +73,7 @@ impl AccountResolver<'_, '_, '_> {
     }
 
     pub(super) fn command(&mut self, raw: &Spanned<String>, path: &str) -> Option<String> {
-        if raw.get_ref().trim().is_empty() {
-            self.problems.at(
-                raw.span(),
-                path,
-                "the command is empty; write the command to run",
-            );
-            return None;
-        }
-        Some(raw.get_ref().clone())
+        command(self.problems, raw, path)
     }
 
     fn oauth2(&mut self, provider: Provider, raw: &Spanned<RawAuth>, path: &str) -> Option<OAuth2> {
