@@ -73,7 +73,10 @@ fn own_lines(body: &str) -> Vec<&str> {
     lines
         .iter()
         .enumerate()
-        .filter(|(i, line)| !quoted(*i) && !(line.trim_end().ends_with(':') && quoted(i + 1)))
+        .filter(|(i, line)| {
+            let attribution = line.trim_end().ends_with(':') && quoted(i + 1);
+            !quoted(*i) && !attribution
+        })
         .map(|(_, line)| *line)
         .collect()
 }
