@@ -543,8 +543,16 @@ fn drafts_save_update_list_delete() {
         "everything, files included, as saved last"
     );
     assert_eq!(saved.outbox, None);
-    store.set_draft_outbox(id, Some(OutboxId(3))).unwrap();
-    assert_eq!(store.draft(id).unwrap().unwrap().outbox, Some(OutboxId(3)));
+    assert!(saved.interrupted(), "neither postponed nor queued");
+    store.postpone_draft(other).unwrap();
+    assert!(!store.draft(other).unwrap().unwrap().interrupted());
+    store
+        .save_draft(account, Some(other), &NewDraft::default())
+        .unwrap();
+    assert!(
+        store.draft(other).unwrap().unwrap().interrupted(),
+        "edited again after it was postponed"
+    );
     store.delete_draft(other).unwrap();
     assert_eq!(store.drafts(account).unwrap().len(), 1);
     // Deleting the account removes its drafts.
@@ -553,8 +561,8 @@ fn drafts_save_update_list_delete() {
 }
 
 #[test]
-fn a_held_message_can_be_taken_back_until_a_sender_claims_it() {
-    let store = Store::open_in_memory().unwrap();
+fn a_queued_draft_can_be_taken_back_until_a_sender_claims_it() {
+    let mut store = Store::open_in_memory().unwrap();
     let account = store.upsert_account("a", "a@x").unwrap();
     let later = chrono::Utc::now().timestamp() + 60;
     let held = Queued {
@@ -562,20 +570,41 @@ fn a_held_message_can_be_taken_back_until_a_sender_claims_it() {
         answers: Some(MessageId(9)),
         forwards: None,
     };
-    let first = store.enqueue_held(account, b"one", held).unwrap();
-    let second = store.enqueue_held(account, b"two", held).unwrap();
+    let first_draft = store
+        .save_draft(account, None, &NewDraft::default())
+        .unwrap();
+    let second_draft = store
+        .save_draft(account, None, &NewDraft::default())
+        .unwrap();
+    let first = store.queue_draft(first_draft, b"one", held).unwrap();
+    let second = store.queue_draft(second_draft, b"two", held).unwrap();
     assert_eq!(store.next_held(account).unwrap(), Some(later));
     let row = store.outgoing(first).unwrap().unwrap();
     assert_eq!(
-        (row.not_before, row.answers),
-        (Some(later), Some(MessageId(9)))
+        (row.not_before, row.answers, row.raw.as_slice()),
+        (Some(later), Some(MessageId(9)), b"one".as_slice())
     );
-    assert!(store.take_back(first).unwrap());
+    let queued = store.draft_for_outbox(first).unwrap().unwrap();
+    assert_eq!(queued.id, first_draft);
+    assert!(!queued.interrupted(), "queued drafts are not offered back");
+
+    assert_eq!(store.take_back_draft(first).unwrap(), Some(first_draft));
     assert!(store.outgoing(first).unwrap().is_none());
+    let back = store.draft(first_draft).unwrap().unwrap();
+    assert_eq!(back.outbox, None, "being written again");
+
     let row = store.outgoing(second).unwrap().unwrap();
     assert!(store.claim_outgoing(&row, "sending").unwrap());
-    assert!(!store.take_back(second).unwrap(), "claimed: on its way");
+    assert_eq!(
+        store.take_back_draft(second).unwrap(),
+        None,
+        "claimed: on its way"
+    );
     assert!(store.outgoing(second).unwrap().is_some());
+    assert_eq!(
+        store.draft(second_draft).unwrap().unwrap().outbox,
+        Some(second)
+    );
 }
 
 #[test]

@@ -134,16 +134,6 @@ impl Store {
         Ok(OutboxId(id))
     }
 
-    /// Takes a held message back (undo send): only while it waits, never once a
-    /// sender claimed it. True when it was taken.
-    pub fn take_back(&self, id: OutboxId) -> Result<bool, StoreError> {
-        let taken = self.conn.execute(
-            "DELETE FROM outbox WHERE id = ?1 AND state = 'queued'",
-            [id.0],
-        )?;
-        Ok(taken == 1)
-    }
-
     /// When the next held message of `account` is due (Unix seconds), if one waits.
     pub fn next_held(&self, account: AccountId) -> Result<Option<i64>, StoreError> {
         Ok(self.conn.query_row(

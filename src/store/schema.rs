@@ -167,6 +167,11 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE outbox ADD COLUMN answers INTEGER;
     ALTER TABLE outbox ADD COLUMN forwards INTEGER;
     "#,
+    // v7: whether a draft was put aside on purpose (postponed) or was being written
+    // when postern stopped (offered back at the next start).
+    r#"
+    ALTER TABLE drafts ADD COLUMN postponed INTEGER NOT NULL DEFAULT 0;
+    "#,
 ];
 
 /// The schema version this code writes.
