@@ -4,7 +4,7 @@ use postern::mime::compose::Written;
 use postern::store::schema::{MIGRATIONS, SCHEMA_VERSION};
 use postern::store::{
     DraftFile, DraftFileSource, Flags, FolderRole, MessageId, MessageSource, NewDraft, NewEnvelope,
-    OutboxId, OutboxState, Queued, Store, StoreError, SyncState,
+    OutboxState, Queued, Store, StoreError, SyncState,
 };
 use std::path::PathBuf;
 
