@@ -219,7 +219,11 @@ impl ImapBackend {
             ),
         };
         self.settle(store, folder).await;
-        let message = new_copy(store, folder, uid, raw, old)?;
+        // The draft is saved: failing now would have the caller save it twice.
+        let message = new_copy(store, folder, uid, raw, old).unwrap_or_else(|error| {
+            tracing::warn!("the draft is saved, but its copy is not found in the store: {error}");
+            None
+        });
         Ok(DraftCopy {
             folder,
             message,
@@ -247,7 +251,13 @@ impl ImapBackend {
                 .await
             {
                 Ok(uid) => {
-                    store.delete_messages(&[old_id])?;
+                    // The server replaced it; a store that fails to follow is
+                    // settled by the folder's resync.
+                    if let Err(error) = store.delete_messages(&[old_id]) {
+                        tracing::warn!(
+                            "the replaced draft stays in the store until the next sync: {error}"
+                        );
+                    }
                     return Ok((uid, PreviousCopy::Removed));
                 }
                 Err(SyncError::Imap(refused @ ImapError::Refused { .. })) => {
