@@ -23,7 +23,7 @@
 
 mod field;
 mod keys;
-
+mod render;
 mod text;
 
 use std::fmt;
