@@ -171,3 +171,35 @@ fn a_long_header_scrolls_sideways_with_the_cursor() {
     assert!(cursor.x < 80);
     assert!(shot.lines().all(|line| line.chars().count() <= 80));
 }
+
+#[test]
+fn a_tiny_pane_draws_what_fits() {
+    let mut writer = Writer::new(&written());
+    for size in [(1, 1), (5, 2), (12, 7), (9, 24)] {
+        for field in [Field::From, Field::Subject, Field::Body] {
+            writer.focus(field);
+            let (shot, _, _) = draw(&writer, size);
+            assert_eq!(shot.lines().count(), usize::from(size.1));
+        }
+    }
+}
+
+#[test]
+fn drawn_inside_a_pane_the_cursor_is_in_the_pane() {
+    let writer = Writer::new(&written());
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
+    let pane = ratatui::layout::Rect::new(3, 2, 60, 20);
+    terminal
+        .draw(|frame| writer.render(frame, pane, &Theme::default()))
+        .expect("draw");
+    assert_eq!(
+        terminal.get_cursor_position().expect("cursor"),
+        Position::new(3, 8)
+    );
+    let shot = buffer_text(terminal.backend());
+    assert_eq!(
+        shot.lines().nth(2),
+        Some("   From:    Me <me@work.example>")
+    );
+    assert_eq!(shot.lines().next(), Some(""), "nothing drawn outside");
+}
