@@ -14,6 +14,7 @@ pub mod msg;
 pub mod theme;
 pub mod update;
 pub mod view;
+pub mod writer;
 
 use std::io;
 use std::sync::atomic::{AtomicBool, Ordering};
