@@ -892,7 +892,7 @@ mod tests {
 
         // Queued to be sent: the message going out is not changed.
         store
-            .set_draft_outbox(id, Some(crate::store::OutboxId(1)))
+            .queue_draft(id, b"raw", crate::store::Queued::default())
             .unwrap_or_else(|e| panic!("{e}"));
         let recovery = recover_edits(root.path(), &mut store).unwrap();
         assert!(recovery.recovered.is_empty());

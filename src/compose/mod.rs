@@ -8,6 +8,7 @@
 mod build;
 mod check;
 pub mod editor;
+mod forward;
 pub mod mailto;
 mod signature;
 mod start;
@@ -19,6 +20,7 @@ pub use editor::{
     RecoverError, Recovered, Recovery, choose_editor, choose_editor_from, recover_edits,
     run_editor,
 };
+pub use forward::switch_forward;
 pub use mailto::{Mailto, MailtoError, parse_mailto};
 pub use signature::{SignatureError, read_signature};
 pub use start::{Begin, Begun, begin, format_list, identity_address};

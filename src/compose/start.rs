@@ -12,6 +12,9 @@ use super::signature::read_signature;
 /// Width a quoted original is rendered at: quoting adds `> `, and 72 columns is
 /// what mail readers wrap at.
 const QUOTE_WIDTH: usize = 72;
+/// Width for text that is taken over as it is (forwarded, recalled, copied): wide
+/// enough that no line of plain text is wrapped.
+const UNWRAPPED: usize = 10_000;
 
 /// What a message starts from.
 #[derive(Debug, Clone, Copy)]
@@ -24,6 +27,9 @@ pub enum Begin<'a> {
         raw: &'a [u8],
         id: MessageId,
     },
+    /// Go on writing a draft kept as a message in a Drafts folder (`id`): it
+    /// becomes that copy's new version.
+    Recall { raw: &'a [u8], id: MessageId },
 }
 
 /// A started message, and what went wrong on the way that did not stop it (a
@@ -42,18 +48,24 @@ pub fn begin(
     begin: Begin<'_>,
 ) -> Result<Begun, ReplyError> {
     let mut notes = Vec::new();
-    let signature = match account.signature.as_ref().map(read_signature) {
-        Some(Ok(text)) => text,
-        Some(Err(error)) => {
-            notes.push(error.to_string());
-            None
-        }
-        None => None,
-    };
     let draft = match begin {
-        Begin::New(known) => new_message(account, known, signature.as_deref()),
+        Begin::New(known) => {
+            let signature = signature(account, &mut notes);
+            new_message(account, known, signature.as_deref())
+        }
+        Begin::Recall { raw, id } => {
+            let original = Original::parse(raw, UNWRAPPED)?;
+            NewDraft {
+                remote_copy: Some(id),
+                ..from_mime(&reply::recall(&original))
+            }
+        }
         Begin::From { how, raw, id } => {
-            let original = Original::parse(raw, QUOTE_WIDTH)?;
+            let width = match how {
+                Start::Reply | Start::ReplyAll | Start::ReplyList => QUOTE_WIDTH,
+                Start::Forward | Start::ForwardAttached | Start::EditAsNew => UNWRAPPED,
+            };
+            let original = Original::parse(raw, width)?;
             let identities: Vec<Address> = account
                 .identities
                 .iter()
@@ -77,6 +89,11 @@ pub fn begin(
                     subject: &attribution.subject,
                 },
             );
+            // A copy as new keeps the text as it was, signature included.
+            let signature = match how {
+                Start::EditAsNew => None,
+                _ => signature(account, &mut notes),
+            };
             let started = reply::start(how, &original, you, &line, signature.as_deref())?;
             let mut draft = from_mime(&started);
             match how {
@@ -88,6 +105,17 @@ pub fn begin(
         }
     };
     Ok(Begun { draft, notes })
+}
+
+/// The account's signature; one that cannot be read is a note, not a failure.
+fn signature(account: &Account, notes: &mut Vec<String>) -> Option<String> {
+    match read_signature(account.signature.as_ref()?) {
+        Ok(text) => text,
+        Err(error) => {
+            notes.push(error.to_string());
+            None
+        }
+    }
 }
 
 /// A new message from the account's own identity, the signature below what is known.
@@ -235,6 +263,32 @@ mod tests {
             .draft;
         assert_eq!(draft.forwards, Some(MessageId(7)));
         assert_eq!(draft.written.subject, "Fwd: Plans");
+    }
+
+    #[test]
+    fn a_recalled_draft_is_as_it_was_kept_and_replaces_its_copy() {
+        let kept = b"From: Ada L <ada@example.org>\r\nTo: bob@example.net\r\n\
+            Bcc: eve@example.net\r\nSubject: Plans\r\nIn-Reply-To: <m0@example.net>\r\n\
+            References: <m0@example.net>\r\n\r\nA line that is much longer than seventy-two \
+            columns, kept as it is written.\r\n";
+        let how = Begin::Recall {
+            raw: kept,
+            id: MessageId(3),
+        };
+        let signed = account("signature_command = \"echo Ada\"");
+        let draft = begin(&signed, &ComposeSettings::default(), how)
+            .unwrap()
+            .draft;
+        assert_eq!(draft.remote_copy, Some(MessageId(3)));
+        assert_eq!(draft.written.from, "Ada L <ada@example.org>");
+        assert_eq!(draft.written.bcc, "eve@example.net");
+        assert_eq!(draft.in_reply_to.as_deref(), Some("m0@example.net"));
+        assert_eq!(draft.references, vec!["m0@example.net"]);
+        assert_eq!(
+            draft.written.body.trim_end(),
+            "A line that is much longer than seventy-two columns, kept as it is written.",
+            "unwrapped, and no second signature"
+        );
     }
 
     #[test]

@@ -88,6 +88,9 @@ const DRAFT_COLUMNS: &str = "id, account_id, updated_at, from_addr, to_addrs, cc
 impl Store {
     /// Saves a draft: a new one when `id` is `None`, else over that draft (its files
     /// too). One transaction. A saved draft is being written again (not postponed).
+    /// Its `remote_copy` is taken only for a new draft: afterwards it changes only
+    /// with [`Store::set_draft_remote_copy`], when the server's copy changed, so a
+    /// front end saving what it has cannot put back a copy that is gone.
     pub fn save_draft(
         &mut self,
         account: AccountId,
@@ -105,8 +108,7 @@ impl Store {
                  cc_addrs = excluded.cc_addrs, bcc_addrs = excluded.bcc_addrs,
                  subject = excluded.subject, body = excluded.body,
                  in_reply_to = excluded.in_reply_to, refs = excluded.refs,
-                 answers = excluded.answers, forwards = excluded.forwards,
-                 remote_copy = excluded.remote_copy, postponed = 0
+                 answers = excluded.answers, forwards = excluded.forwards, postponed = 0
              RETURNING id",
             params![
                 id.map(|d| d.0),
@@ -193,6 +195,31 @@ impl Store {
         })?;
         row.draft.files = files.collect::<Result<_, _>>()?;
         Ok(row)
+    }
+
+    /// The draft's copy in the Drafts folder is now `copy`.
+    pub fn set_draft_remote_copy(
+        &self,
+        id: DraftId,
+        copy: Option<MessageId>,
+    ) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE drafts SET remote_copy = ?2 WHERE id = ?1",
+            params![id.0, copy.map(|m| m.0)],
+        )?;
+        Ok(())
+    }
+
+    /// The draft whose Drafts folder copy is `message`.
+    pub fn draft_with_copy(&self, message: MessageId) -> Result<Option<DraftRow>, StoreError> {
+        let row = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {DRAFT_COLUMNS} FROM drafts WHERE remote_copy = ?1"
+            ))?
+            .query_row([message.0], draft_row)
+            .optional()?;
+        row.map(|row| self.with_files(row)).transpose()
     }
 
     /// Puts a draft aside on purpose (not offered back as interrupted).

@@ -134,6 +134,16 @@ impl Store {
         Ok(OutboxId(id))
     }
 
+    /// A held message is due at once (postern is quitting); one a sender claimed
+    /// already is left as it is.
+    pub fn release_held(&self, id: OutboxId) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE outbox SET not_before = NULL WHERE id = ?1 AND state = 'queued'",
+            [id.0],
+        )?;
+        Ok(())
+    }
+
     /// When the next held message of `account` is due (Unix seconds), if one waits.
     pub fn next_held(&self, account: AccountId) -> Result<Option<i64>, StoreError> {
         Ok(self.conn.query_row(

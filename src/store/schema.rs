@@ -168,9 +168,19 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE outbox ADD COLUMN forwards INTEGER;
     "#,
     // v7: whether a draft was put aside on purpose (postponed) or was being written
-    // when postern stopped (offered back at the next start).
+    // when postern stopped (offered back at the next start). SQLite hands a deleted
+    // message's id to the next message when it was the highest, so what drafts and
+    // the outbox say about a message (its copy in Drafts, the message answered) is
+    // forgotten with it: it must never name another message later.
     r#"
     ALTER TABLE drafts ADD COLUMN postponed INTEGER NOT NULL DEFAULT 0;
+    CREATE TRIGGER messages_forgotten AFTER DELETE ON messages BEGIN
+        UPDATE drafts SET remote_copy = NULL WHERE remote_copy = old.id;
+        UPDATE drafts SET answers = NULL WHERE answers = old.id;
+        UPDATE drafts SET forwards = NULL WHERE forwards = old.id;
+        UPDATE outbox SET answers = NULL WHERE answers = old.id;
+        UPDATE outbox SET forwards = NULL WHERE forwards = old.id;
+    END;
     "#,
 ];
 

@@ -257,10 +257,10 @@ impl ImapSync {
     /// it would take with them every message of the folder anyone marked \Deleted.
     /// So without UIDPLUS they are only marked \Deleted and stay on the server until
     /// the folder is expunged (a warning is logged, once). The store follows with
-    /// the folder's next sync.
+    /// the folder's next sync. (`store` is `&mut` so the future is `Send`.)
     pub async fn remove_uids(
         &mut self,
-        store: &Store,
+        store: &mut Store,
         folder: FolderId,
         uids: &[u32],
     ) -> Result<Removal, SyncError> {
