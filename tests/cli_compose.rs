@@ -3,6 +3,7 @@
 //! message checked where it arrives (Dovecot, through submission and the sink).
 
 mod cli_support;
+mod editor_support;
 
 use std::ffi::OsStr;
 use std::os::unix::fs::PermissionsExt;
@@ -11,52 +12,9 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use cli_support::{Kind, Profile, WAIT, text};
+use editor_support::ScriptEditor;
 use postern::store::{DraftId, Store};
 use postern_test_stack::Stack;
-
-/// An editor for the tests: a script that copies what it was given to `seen`, then
-/// runs `action` on the file (`$FILE`). `$EDITOR` carries an argument, as real ones do.
-struct ScriptEditor {
-    command: String,
-    seen: PathBuf,
-}
-
-impl ScriptEditor {
-    fn new(profile: &Profile, name: &str, action: &str) -> ScriptEditor {
-        let dir = profile.dir.path().join("editors");
-        std::fs::create_dir_all(&dir).unwrap();
-        let script = dir.join(format!("{name}.sh"));
-        let seen = dir.join(format!("{name}.seen"));
-        std::fs::write(
-            &script,
-            format!("#!/bin/sh\nSEEN=\"$1\"\nFILE=\"$2\"\ncp \"$FILE\" \"$SEEN\"\n{action}\n"),
-        )
-        .unwrap();
-        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o700)).unwrap();
-        ScriptEditor {
-            command: format!("{} {}", script.display(), seen.display()),
-            seen,
-        }
-    }
-
-    /// Appends `body` below the headers (the file ends with the blank line).
-    fn typing(profile: &Profile, name: &str, body: &str) -> ScriptEditor {
-        ScriptEditor::new(
-            profile,
-            name,
-            &format!("cat >> \"$FILE\" <<'TYPED'\n{body}\nTYPED"),
-        )
-    }
-
-    fn env(&self) -> [(&str, &OsStr); 1] {
-        [("EDITOR", OsStr::new(&self.command))]
-    }
-
-    /// What the editor was given, the last time it ran.
-    fn seen(&self) -> String {
-        std::fs::read_to_string(&self.seen).unwrap()
-    }
-}
 
 /// A Maildir account: enough to write and postpone, nothing to send with.
 fn local_account(profile: &Profile, name: &str, email: &str) -> String {
@@ -103,7 +61,11 @@ async fn compose_sends_what_the_editor_wrote_with_a_file_and_leaves_no_draft() {
     ]);
     let attachment = profile.dir.path().join("notes.txt");
     std::fs::write(&attachment, "the attached notes\n").unwrap();
-    let editor = ScriptEditor::typing(&profile, "typing", "Hello Bob,\nwritten in the editor.");
+    let editor = ScriptEditor::typing(
+        profile.dir.path(),
+        "typing",
+        "Hello Bob,\nwritten in the editor.",
+    );
 
     let out = profile
         .run_with_env(
@@ -171,7 +133,7 @@ async fn postponed_messages_are_listed_by_drafts() {
         local_account(&profile, "home", "ada@example.org"),
         local_account(&profile, "work", "ada@work.example"),
     ]);
-    let editor = ScriptEditor::typing(&profile, "typing", "To be finished.");
+    let editor = ScriptEditor::typing(profile.dir.path(), "typing", "To be finished.");
 
     let out = profile
         .run_with_env(
@@ -230,7 +192,7 @@ async fn postponed_messages_are_listed_by_drafts() {
 async fn a_mailto_link_fills_the_headers_and_discard_removes_the_draft() {
     let profile = Profile::new();
     profile.write_config(&[local_account(&profile, "home", "ada@example.org")]);
-    let editor = ScriptEditor::typing(&profile, "typing", "typed");
+    let editor = ScriptEditor::typing(profile.dir.path(), "typing", "typed");
     let out = profile
         .run_with_env(
             &[
@@ -365,7 +327,7 @@ async fn errors_block_sending_and_warnings_ask_first() {
     profile.write_config(&[local_account(&profile, "home", "ada@example.org")]);
     // Exits 1 (vim's :cq): a note, and what it wrote is kept.
     let editor = ScriptEditor::new(
-        &profile,
+        profile.dir.path(),
         "failing",
         "sed -i 's/^Subject: .*/Subject: Mended/' \"$FILE\"\nexit 1",
     );
@@ -382,7 +344,7 @@ async fn errors_block_sending_and_warnings_ask_first() {
     assert_eq!(drafts_json(&profile).await[0]["subject"], "Mended");
 
     // No subject, no text: asked; "no" goes back to the menu; then no SMTP: kept.
-    let blank = ScriptEditor::new(&profile, "blank", "true");
+    let blank = ScriptEditor::new(profile.dir.path(), "blank", "true");
     let out = profile
         .run_with_env(
             &["compose", "--to", "bob@example.org"],
@@ -401,7 +363,7 @@ async fn errors_block_sending_and_warnings_ask_first() {
 
     // `e` runs the editor again; problems in the text are named with their line.
     let odd = ScriptEditor::new(
-        &profile,
+        profile.dir.path(),
         "odd",
         "printf 'From: ada@example.org\\nSubject: Odd\\nDear Bob\\n' > \"$FILE\"",
     );
@@ -427,7 +389,7 @@ async fn an_edit_left_by_a_killed_postern_is_recovered_by_drafts() {
     let marks = profile.dir.path().join("marks");
     std::fs::create_dir_all(&marks).unwrap();
     let editor = ScriptEditor::new(
-        &profile,
+        profile.dir.path(),
         "killed",
         &format!(
             "sed -i 's/^Subject: .*/Subject: Typed before the crash/' \"$FILE\"\n\

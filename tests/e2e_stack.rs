@@ -7,13 +7,8 @@ mod tmux_support;
 mod tui_support;
 
 use postern_test_stack::{SeedSpec, Stack};
-use tmux_support::{Tmux, assert_terminal_restored};
+use tmux_support::{Tmux, assert_terminal_restored, shell_quote};
 use tui_support::live::{Kind, Server, account_config, parse_config};
-
-/// Quotes `text` for `sh`.
-fn shell_quote(text: &str) -> String {
-    format!("'{}'", text.replace('\'', "'\\''"))
-}
 
 /// Flag one message, delete another and undo that, move a third through the
 /// picker, quit: the server has the flag, the undone delete back in INBOX, the

@@ -27,6 +27,8 @@ use super::{buffer_text, keys};
 pub const WAIT: Duration = Duration::from_secs(30);
 /// How often a wait looks again.
 const POLL: Duration = Duration::from_millis(25);
+/// Longest wait for a whole message fetched from the server (they can be large).
+const RAW_WAIT: Duration = Duration::from_secs(120);
 
 // ---------- a screen the test reads while the loop draws ----------
 
@@ -162,9 +164,12 @@ pub fn engine_options(config: &Config) -> EngineOptions {
 pub struct Live {
     screen: SharedBackend,
     keys: Option<UnboundedSender<io::Result<TermEvent>>>,
+    /// What SIGHUP or SIGTERM tells the loop (`Loop.signals`).
+    signals: UnboundedSender<()>,
     ui: Option<JoinHandle<io::Result<()>>>,
     engine: Option<Engine>,
-    _dir: tempfile::TempDir,
+    /// The store, the token caches and the editor's files.
+    dir: Option<tempfile::TempDir>,
 }
 
 impl Live {
@@ -176,7 +181,17 @@ impl Live {
     /// [`Live::start`] where messages are written with the shell command `editor`
     /// (`None`: postern's own editor).
     pub fn start_editing(config: &Config, size: (u16, u16), editor: Option<String>) -> Live {
-        let dir = tempfile::tempdir().unwrap();
+        Live::start_in(tempfile::tempdir().unwrap(), config, size, editor)
+    }
+
+    /// [`Live::start_editing`] on the store and drafts of `dir` (one that a
+    /// stopped `Live` gave back: [`Live::hang_up`]).
+    pub fn start_in(
+        dir: tempfile::TempDir,
+        config: &Config,
+        size: (u16, u16),
+        editor: Option<String>,
+    ) -> Live {
         let (engine, events) = Engine::start_with(
             &dir.path().join("store.sqlite3"),
             &dir.path().join("tokens"),
@@ -187,6 +202,7 @@ impl Live {
         let screen = SharedBackend::new(size.0, size.1);
         let (key_tx, mut key_rx) = unbounded_channel::<io::Result<TermEvent>>();
         let input = futures_util::stream::poll_fn(move |cx| key_rx.poll_recv(cx));
+        let (signals, signal_rx) = unbounded_channel::<()>();
         let settings = postern::tui::Settings {
             keys: config.keys.clone(),
             theme: postern::tui::theme::Theme::new(&config.theme, false),
@@ -209,7 +225,7 @@ impl Live {
                     tick: Duration::from_secs(1),
                     clock: now,
                     settings,
-                    signals: None,
+                    signals: Some(signal_rx),
                 },
             )
             .await
@@ -217,9 +233,10 @@ impl Live {
         Live {
             screen,
             keys: Some(key_tx),
+            signals,
             ui: Some(ui),
             engine: Some(engine),
-            _dir: dir,
+            dir: Some(dir),
         }
     }
 
@@ -273,11 +290,28 @@ impl Live {
     /// Ctrl-c, the loop's end (it must end cleanly), then the engine's shutdown.
     pub async fn quit(mut self) {
         self.press("<C-c>");
+        self.stop("Ctrl-c").await;
+    }
+
+    /// What SIGHUP does to postern (the terminal went away): the loop is told to
+    /// stop, keeps what is being written, and ends; then the engine shuts down as
+    /// postern's does. Returns the directory of the store and the drafts, for
+    /// [`Live::start_in`].
+    pub async fn hang_up(mut self) -> tempfile::TempDir {
+        self.signals
+            .send(())
+            .expect("the UI stopped listening for signals");
+        self.stop("the hangup").await;
+        self.dir.take().expect("the directory is kept until now")
+    }
+
+    /// Waits for the loop's end (it must end cleanly), then shuts the engine down.
+    async fn stop(&mut self, after: &str) {
         self.keys = None;
         if let Some(ui) = self.ui.take() {
             let ended = tokio::time::timeout(WAIT, ui)
                 .await
-                .expect("the UI did not end after Ctrl-c")
+                .unwrap_or_else(|_| panic!("the UI did not end after {after}"))
                 .expect("the UI task panicked");
             assert!(ended.is_ok(), "the UI ended with {ended:?}");
         }
@@ -427,6 +461,23 @@ impl Server {
             date.format("%a, %d %b %Y %H:%M:%S +0000"),
             date.timestamp_millis(),
         );
+        self.append_dated(folder, &message, date, flags).await;
+    }
+
+    /// Appends `message` (a whole message, CRLF line ends) to `folder` with IMAP
+    /// `flags`, dated now.
+    pub async fn append_raw(&mut self, folder: &str, message: &str, flags: &str) {
+        self.append_dated(folder, message, chrono::Utc::now(), flags)
+            .await;
+    }
+
+    async fn append_dated(
+        &mut self,
+        folder: &str,
+        message: &str,
+        date: chrono::DateTime<chrono::Utc>,
+        flags: &str,
+    ) {
         self.tag += 1;
         let tag = format!("s{}", self.tag);
         let internal = date.format("%d-%b-%Y %H:%M:%S +0000");
@@ -438,7 +489,7 @@ impl Server {
             .await
             .unwrap();
         // send() ends the literal with the CRLF that ends the command.
-        self.conn.send(&message).await.unwrap();
+        self.conn.send(message).await.unwrap();
         let prefix = format!("{tag} ");
         let reply = self
             .conn
@@ -449,8 +500,42 @@ impl Server {
             reply
                 .last()
                 .is_some_and(|l| l.starts_with(&format!("{tag} OK"))),
-            "APPEND {subject}: {reply:?}"
+            "APPEND to {folder}: {reply:?}"
         );
+    }
+
+    /// The whole message `uid` of `folder`, as the server keeps it (not marked
+    /// read: `BODY.PEEK[]`).
+    pub async fn raw(&mut self, folder: &str, uid: u32) -> Vec<u8> {
+        self.run(&format!("EXAMINE \"{folder}\"")).await;
+        self.tag += 1;
+        let tag = format!("s{}", self.tag);
+        self.conn
+            .send(&format!("{tag} UID FETCH {uid} BODY.PEEK[]"))
+            .await
+            .unwrap();
+        let prefix = format!("{tag} ");
+        let mut raw = None;
+        loop {
+            let line = self.conn.line().await.unwrap();
+            if line.starts_with(&prefix) {
+                assert!(
+                    line.starts_with(&format!("{tag} OK")),
+                    "UID FETCH {uid} in {folder}: {line}"
+                );
+                break;
+            }
+            // `* n FETCH (UID u BODY[] {size}`: the message follows, then `)`.
+            let size = line
+                .strip_suffix('}')
+                .and_then(|head| head.rsplit_once('{'))
+                .and_then(|(_, size)| size.parse::<usize>().ok());
+            if let (Some(size), true) = (size, line.contains("BODY[]")) {
+                let bytes = self.conn.bytes(size, RAW_WAIT).await.unwrap();
+                raw = Some(bytes);
+            }
+        }
+        raw.unwrap_or_else(|| panic!("no message with UID {uid} in {folder}"))
     }
 
     /// Appends `subjects` to `folder`, the first newest.

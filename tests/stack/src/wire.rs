@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use rustls::pki_types::ServerName;
-use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::net::{TcpSocket, TcpStream};
 use tokio_rustls::TlsConnector;
 
@@ -127,6 +127,18 @@ impl LineConn {
             .to_owned();
         self.transcript.push(format!("<< {}", shorten(&line)));
         Ok(line)
+    }
+
+    /// The next `count` bytes exactly, as they come (an IMAP literal), within
+    /// `timeout`. The transcript notes their number only.
+    pub async fn bytes(&mut self, count: usize, timeout: Duration) -> Result<Vec<u8>, StackError> {
+        let mut raw = vec![0; count];
+        tokio::time::timeout(timeout, self.io.read_exact(&mut raw))
+            .await
+            .map_err(|_| StackError::Timeout(timeout, "bytes from the server"))?
+            .map_err(StackError::io("read from the server"))?;
+        self.transcript.push(format!("<< ({count} bytes)"));
+        Ok(raw)
     }
 
     /// Lines up to and including the first one for which `last` is true.
