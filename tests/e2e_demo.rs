@@ -18,7 +18,10 @@ fn demo_in_a_real_terminal() {
     let command = format!("{postern} demo; echo \"exit=$?\"; stty -a; sleep 60");
     let tmux = Tmux::start(&command, 120, 40);
 
-    let first = tmux.wait_for("Grace Okafor");
+    // The inbox can be listed before every folder is: wait for both.
+    let first = tmux.wait_until("the inbox and the folders", |s| {
+        s.contains("Grace Okafor") && ["Archive", "Sent"].iter().all(|f| s.contains(f))
+    });
     assert!(first.contains("1 work"), "{first}");
     assert!(first.contains("2 personal"), "{first}");
     for folder in ["INBOX", "Archive", "Sent"] {

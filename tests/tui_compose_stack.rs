@@ -1,11 +1,12 @@
 //! Writing mail in the TUI against the real mail stack: the real loop on a real
-//! engine, keys in, and every effect checked on the servers with another IMAP
-//! client: the message in the recipient's
-//! INBOX as Dovecot delivered it, the original marked `\Answered`, the copy in
+//! engine (and, at the end, the real binary in tmux), keys in, and every effect
+//! checked on the servers with another IMAP client: the message in the
+//! recipient's INBOX as Dovecot delivered it, the original marked `\Answered`, the copy in
 //! Sent, the copy in Drafts while postponed and gone once sent. The same flows
 //! are driven through `update` alone in `tui_compose.rs`.
 
 mod editor_support;
+mod tmux_support;
 mod tui_support;
 
 use std::path::Path;
@@ -13,7 +14,10 @@ use std::path::Path;
 use editor_support::ScriptEditor;
 use mail_parser::{Message, MessageParser, MimeHeaders};
 use postern_test_stack::{Stack, TestUser};
-use tui_support::live::{Kind, Live, Mail, Server, Snapshot, account_config, parse_config};
+use tmux_support::{Tmux, assert_terminal_restored, shell_quote};
+use tui_support::live::{
+    Kind, Live, Mail, Server, Snapshot, account_config, eventually, parse_config,
+};
 
 const SIZE: (u16, u16) = (120, 40);
 
@@ -546,4 +550,206 @@ async fn a_hangup_while_typing_keeps_the_draft_for_the_next_start() {
     let raw = arrived(&mut people.b_server, "INBOX", "Cut off").await;
     assert!(text(&parse(&raw)).contains("Typed before the hangup."));
     ui.quit().await;
+}
+
+// ---------- the real binary in a real terminal ----------
+
+/// A profile for the real binary: its config file (A's account) and directories.
+struct Profile {
+    home: tempfile::TempDir,
+    config: std::path::PathBuf,
+}
+
+impl Profile {
+    fn new(a: &TestUser, send_delay: u64) -> Profile {
+        let home = tempfile::tempdir().unwrap();
+        let text = config_text(home.path(), a, send_delay);
+        parse_config(&text); // the binary reads the same text: it must be valid
+        let config = home.path().join("postern.toml");
+        std::fs::write(&config, &text).unwrap();
+        Profile { home, config }
+    }
+
+    /// postern in tmux at 120x40 on this profile, writing with `editor`. With
+    /// `then`, the pane's shell runs it after postern (else postern is the pane).
+    fn start(&self, editor: &ScriptEditor, then: Option<&str>) -> Tmux {
+        let env: Vec<String> = postern_test_stack::profile_env(self.home.path())
+            .iter()
+            .map(|(name, value)| format!("{name}={}", shell_quote(&value.to_string_lossy())))
+            .collect();
+        let postern = format!(
+            "env -u POSTERN_CONFIG -u VISUAL {} EDITOR={} {} --config {}",
+            env.join(" "),
+            shell_quote(&editor.command),
+            shell_quote(env!("CARGO_BIN_EXE_postern")),
+            shell_quote(&self.config.to_string_lossy()),
+        );
+        let command = match then {
+            Some(then) => format!("{postern}; {then}"),
+            None => format!("exec {postern}"),
+        };
+        Tmux::start(&command, 120, 40)
+    }
+}
+
+/// The reply flow with the real binary: `r`, the editor, `y`, `q`; the reply is in
+/// B's INBOX, threaded, its subject's `RE:` kept as it was, the original answered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn e2e_reply_in_a_real_terminal_reaches_the_sender() {
+    let mut people = people("e2e-reply").await;
+    let original = from_b(
+        &people,
+        "RE: Quarterly numbers",
+        "numbers.7@example.test",
+        "Are the numbers final?",
+    );
+    people.a_server.append_raw("INBOX", &original, "").await;
+    let profile = Profile::new(&people.a, 0);
+    let editor = ScriptEditor::typing(profile.home.path(), "reply", "Yes, final.");
+    let tmux = profile.start(&editor, Some("echo \"exit=$?\"; stty -a; sleep 60"));
+    tmux.wait_for("Quarterly numbers");
+
+    tmux.keys(&["r"]);
+    tmux.wait_until("the review with the editor's line", |s| {
+        s.contains("Review before sending") && s.contains("Yes, final.")
+    });
+    tmux.keys(&["y"]);
+    tmux.wait_for("mail: sent (");
+    let raw = arrived(&mut people.b_server, "INBOX", "RE: Quarterly numbers").await;
+    let reply = parse(&raw);
+    assert_eq!(header(&reply, "In-Reply-To"), "<numbers.7@example.test>");
+    assert_eq!(sender(&reply), people.a.name);
+    let body = text(&reply);
+    assert!(body.contains("> Are the numbers final?"), "{body}");
+    assert!(body.contains("Yes, final."), "{body}");
+
+    tmux.keys(&["q"]);
+    tmux.wait_for("icanon");
+    assert_terminal_restored(&tmux);
+    let a = people
+        .a_server
+        .eventually("the original answered, the reply in Sent", |s| {
+            exactly(s, "INBOX", "RE: Quarterly numbers")
+                .iter()
+                .any(|m| m.flags.iter().any(|f| f == "\\Answered"))
+                && !exactly(s, "Sent", "RE: Quarterly numbers").is_empty()
+        })
+        .await;
+    assert_eq!(
+        exactly(&a, "Sent", "RE: Quarterly numbers").len(),
+        1,
+        "{a:#?}"
+    );
+}
+
+/// postern killed (SIGKILL) while the editor is open: the next start reads what the
+/// editor had written into the draft and offers it back; sent from there, it
+/// arrives with that text.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn e2e_what_the_editor_wrote_survives_postern_being_killed() {
+    let mut people = people("e2e-killed").await;
+    let profile = Profile::new(&people.a, 0);
+    let marks = profile.home.path().join("marks");
+    std::fs::create_dir_all(&marks).unwrap();
+    let writing = ScriptEditor::new(
+        profile.home.path(),
+        "writing",
+        &format!(
+            "sed -i -e 's/^To:.*/To: {to}/' -e 's/^Subject:.*/Subject: Before the kill/' \"$FILE\"\n\
+             echo 'Every word survives.' >> \"$FILE\"\n\
+             echo $$ > {marks}/pid\ntouch {marks}/ready\nexec sleep 300",
+            to = people.b.name,
+            marks = marks.display()
+        ),
+    );
+    let tmux = profile.start(&writing, None);
+    tmux.wait_for("INBOX");
+    tmux.keys(&["m"]);
+    eventually("the editor to have written", || {
+        marks.join("ready").exists()
+    })
+    .await;
+    let postern = tmux.format("#{pane_pid}");
+    kill(&postern);
+    // The editor may be gone already: the terminal hangs up on it when postern,
+    // the pane's process, dies.
+    let editor = std::fs::read_to_string(marks.join("pid")).unwrap();
+    let _ = std::process::Command::new("kill")
+        .args(["-KILL", editor.trim()])
+        .status();
+    let proc = Path::new("/proc").join(editor.trim());
+    eventually("the editor gone", || !proc.exists()).await;
+    tmux.wait_until("postern gone", |_| tmux.format("#{pane_dead}") == "1");
+    drop(tmux);
+
+    let looking = ScriptEditor::new(profile.home.path(), "looking", "true");
+    let tmux = profile.start(&looking, None);
+    let offer = tmux.wait_for("was being written");
+    assert!(offer.contains("\"Before the kill\""), "{offer}");
+    tmux.keys(&["y"]);
+    tmux.wait_until("the review with the editor's text", |s| {
+        s.contains("Review before sending") && s.contains("Every word survives.")
+    });
+    let given = looking.seen();
+    assert!(given.contains("Subject: Before the kill\n"), "{given}");
+    assert!(
+        given.contains(&format!("To: {}\n", people.b.name)),
+        "{given}"
+    );
+    assert!(given.ends_with("\nEvery word survives.\n"), "{given}");
+    tmux.keys(&["y"]);
+    tmux.wait_for("mail: sent (");
+
+    let raw = arrived(&mut people.b_server, "INBOX", "Before the kill").await;
+    assert!(text(&parse(&raw)).contains("Every word survives."));
+}
+
+/// SIGKILL to a process this test started, which must be running.
+fn kill(pid: &str) {
+    let status = std::process::Command::new("kill")
+        .args(["-KILL", pid])
+        .status()
+        .unwrap();
+    assert!(status.success(), "kill -KILL {pid}");
+}
+
+/// The key pressed right after the editor ends counts, every time: the editor runs
+/// seven times (`e`), each time adding a line, and the review's `a` straight after
+/// it opens the prompt. What is sent has every line.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn e2e_keys_after_the_editor_are_not_lost() {
+    let mut people = people("e2e-rounds").await;
+    let profile = Profile::new(&people.a, 0);
+    let count = profile.home.path().join("edits");
+    let editor = ScriptEditor::new(
+        profile.home.path(),
+        "rounds",
+        &format!(
+            "sed -i '1,/^$/s/^To:.*/To: {to}/; 1,/^$/s/^Subject:.*/Subject: Seven edits/' \"$FILE\"\n\
+             echo x >> {count}\necho \"edit $(wc -l < {count})\" >> \"$FILE\"",
+            to = people.b.name,
+            count = count.display()
+        ),
+    );
+    let tmux = profile.start(&editor, None);
+    tmux.wait_for("INBOX");
+    tmux.keys(&["m"]);
+    for round in 1..=7 {
+        tmux.wait_until(&format!("the review after edit {round}"), |s| {
+            s.contains("Review before sending") && s.contains(&format!("edit {round}"))
+        });
+        tmux.keys(&["a"]);
+        tmux.wait_for("Attach the file:");
+        tmux.keys(&["Escape"]);
+        tmux.wait_until("the prompt gone", |s| !s.contains("Attach the file:"));
+        if round < 7 {
+            tmux.keys(&["e"]);
+        }
+    }
+    tmux.keys(&["y"]);
+    tmux.wait_for("mail: sent (");
+    let raw = arrived(&mut people.b_server, "INBOX", "Seven edits").await;
+    let body = text(&parse(&raw));
+    let lines: Vec<String> = (1..=7).map(|n| format!("edit {n}")).collect();
+    assert!(body.starts_with(&lines.join("\n")), "{body}");
 }

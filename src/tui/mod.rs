@@ -21,11 +21,10 @@ pub mod writer;
 use std::collections::VecDeque;
 use std::io;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use crossterm::event::{
-    DisableBracketedPaste, EnableBracketedPaste, Event as TermEvent, EventStream,
-};
+use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste, Event as TermEvent};
 use crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
@@ -67,7 +66,7 @@ pub async fn run(
     terminal.clear()?;
     run_loop(
         &mut terminal,
-        Tty::new(),
+        Tty::new()?,
         commands,
         events,
         Loop {
@@ -136,35 +135,154 @@ impl<S: Stream<Item = io::Result<TermEvent>> + Unpin> Host for S {
     }
 }
 
-/// The real terminal.
+/// The real terminal. Its keys are read by a thread of ours with crossterm's
+/// blocking `poll` and `read`, which stops reading while the terminal is lent to
+/// an editor. (Not crossterm's `EventStream`: dropping one to stop its reader
+/// leaves a wake-up behind, and a key that comes with it is lost; a new one made
+/// while the old one's thread waits for a key waits for ever.)
 pub struct Tty {
-    events: EventStream,
+    keys: Keys,
+    reader: Arc<Reader>,
+}
+
+/// The keys the reading thread sends.
+pub struct Keys(UnboundedReceiver<io::Result<TermEvent>>);
+
+impl Stream for Keys {
+    type Item = io::Result<TermEvent>;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        self.0.poll_recv(cx)
+    }
+}
+
+/// How long the reading thread waits for a key before it looks whether it must
+/// stop: the longest an editor waits to get the terminal.
+const READ_SLICE: Duration = Duration::from_millis(100);
+
+/// What the loop and the reading thread say to each other.
+#[derive(Default)]
+struct Reader {
+    state: Mutex<ReaderState>,
+    changed: Condvar,
+}
+
+#[derive(Default)]
+struct ReaderState {
+    /// The terminal is lent: do not read it.
+    lent: bool,
+    /// The thread is not reading (it waits while the terminal is lent).
+    idle: bool,
+    /// The thread has ended.
+    ended: bool,
+}
+
+impl Reader {
+    fn lock(&self) -> MutexGuard<'_, ReaderState> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn wait<'a>(&self, state: MutexGuard<'a, ReaderState>) -> MutexGuard<'a, ReaderState> {
+        self.changed
+            .wait(state)
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Lends the terminal or takes it back.
+    fn set_lent(&self, lent: bool) {
+        let mut state = self.lock();
+        state.lent = lent;
+        self.changed.notify_all();
+        // Lent: only once the thread has stopped reading.
+        while lent && !state.idle && !state.ended {
+            state = self.wait(state);
+        }
+    }
 }
 
 impl Tty {
-    fn new() -> Tty {
-        Tty {
-            events: EventStream::new(),
+    fn new() -> io::Result<Tty> {
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        let reader = Arc::new(Reader::default());
+        let theirs = Arc::clone(&reader);
+        std::thread::Builder::new()
+            .name("keys".into())
+            .spawn(move || read_keys(&theirs, &tx))?;
+        Ok(Tty {
+            keys: Keys(rx),
+            reader,
+        })
+    }
+}
+
+impl Drop for Tty {
+    fn drop(&mut self) {
+        // The thread ends at its next look, when it sees the keys are not wanted.
+        self.reader.set_lent(false);
+    }
+}
+
+/// The reading thread: every event to `keys`, until the loop is gone or reading
+/// fails; it does not read while the terminal is lent.
+fn read_keys(reader: &Reader, keys: &UnboundedSender<io::Result<TermEvent>>) {
+    struct Ended<'a>(&'a Reader);
+    impl Drop for Ended<'_> {
+        fn drop(&mut self) {
+            self.0.lock().ended = true;
+            self.0.changed.notify_all();
+        }
+    }
+    let _ended = Ended(reader);
+    loop {
+        {
+            let mut state = reader.lock();
+            while state.lent {
+                state.idle = true;
+                reader.changed.notify_all();
+                state = reader.wait(state);
+            }
+            state.idle = false;
+        }
+        if keys.is_closed() {
+            return;
+        }
+        match crossterm::event::poll(READ_SLICE) {
+            Ok(false) => continue,
+            Ok(true) => {}
+            Err(error) => {
+                let _ = keys.send(Err(error));
+                return;
+            }
+        }
+        let event = crossterm::event::read();
+        let failed = event.is_err();
+        if keys.send(event).is_err() || failed {
+            return;
         }
     }
 }
 
 impl Host for Tty {
-    type Input = EventStream;
+    type Input = Keys;
 
-    fn input(&mut self) -> &mut EventStream {
-        &mut self.events
+    fn input(&mut self) -> &mut Keys {
+        &mut self.keys
     }
 
     fn suspend(&mut self) -> io::Result<()> {
-        // Dropping the stream stops its reader thread, which would otherwise take
-        // the editor's keys; the new one reads nothing until it is polled.
-        self.events = EventStream::new();
+        // Not read while the editor has it: its keys are its own. (Waits for the
+        // thread's current look, at most READ_SLICE.)
+        self.reader.set_lent(true);
         leave_terminal()
     }
 
     fn resume(&mut self) -> io::Result<()> {
-        take_terminal()
+        take_terminal()?;
+        self.reader.set_lent(false);
+        Ok(())
     }
 }
 
@@ -275,8 +393,13 @@ async fn edit<B: Backend, H: Host>(
     host.suspend()?;
     let outcome = editing::run(command, file).await;
     host.resume()?;
-    // Everything on screen is stale after the editor: draw it all again.
-    terminal.clear().map_err(backend_error)?;
+    // Everything on screen is stale after the editor: draw it all again. (Not with
+    // `Terminal::clear`: it first asks the terminal where the cursor is and waits
+    // for the answer, which a full screen has no use for.)
+    let size = terminal.size().map_err(backend_error)?;
+    terminal
+        .resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))
+        .map_err(backend_error)?;
     Ok(outcome)
 }
 
