@@ -162,14 +162,19 @@ async fn a_reply_written_in_the_editor_reaches_the_sender_threaded_and_quoted() 
     ui.wait_for("Lunch plans").await;
 
     ui.press("r");
-    // The review as the editor left it (the frame drawn as the editor ends may
-    // still show the text it was given).
     let review = ui
         .wait_until("the review with the editor's line", |s| {
             s.contains("Review before sending") && s.contains("Noon works for me.")
         })
         .await;
     assert!(review.contains("Re: Lunch plans"), "{review}");
+    // Never the text as it was before the editor.
+    for frame in ui.frames() {
+        assert!(
+            !frame.contains("Review before sending") || frame.contains("Noon works for me."),
+            "a review without what the editor wrote:\n{frame}"
+        );
+    }
     let given = editor.seen();
     let attribution = format!("On {DATE}, Bea Baker <{}> wrote:", people.b.name);
     assert!(

@@ -323,7 +323,9 @@ where
     // Messages that effects answer at once (the editor ended), before any other.
     let mut answers: VecDeque<Msg> = VecDeque::new();
     loop {
-        if model.take_dirty() {
+        // Not while an answer waits: the frame would show the screen as it was
+        // before the editor (its text not yet in the review).
+        if answers.is_empty() && model.take_dirty() {
             terminal
                 .draw(|frame| view(&model, frame))
                 .map_err(backend_error)?;

@@ -32,17 +32,24 @@ const RAW_WAIT: Duration = Duration::from_secs(120);
 
 // ---------- a screen the test reads while the loop draws ----------
 
-/// A `TestBackend` shared between the loop (which draws) and the test (which reads).
+/// A `TestBackend` shared between the loop (which draws) and the test (which
+/// reads), and every frame the loop drew.
 #[derive(Clone)]
-pub struct SharedBackend(Arc<Mutex<TestBackend>>);
+pub struct SharedBackend {
+    backend: Arc<Mutex<TestBackend>>,
+    frames: Arc<Mutex<Vec<String>>>,
+}
 
 impl SharedBackend {
     pub fn new(width: u16, height: u16) -> SharedBackend {
-        SharedBackend(Arc::new(Mutex::new(TestBackend::new(width, height))))
+        SharedBackend {
+            backend: Arc::new(Mutex::new(TestBackend::new(width, height))),
+            frames: Arc::default(),
+        }
     }
 
     fn lock(&self) -> MutexGuard<'_, TestBackend> {
-        self.0
+        self.backend
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
@@ -50,6 +57,14 @@ impl SharedBackend {
     /// The screen as last drawn, one line per row.
     pub fn text(&self) -> String {
         buffer_text(&self.lock())
+    }
+
+    /// Every frame drawn so far, oldest first.
+    pub fn frames(&self) -> Vec<String> {
+        self.frames
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
     }
 }
 
@@ -96,7 +111,16 @@ impl Backend for SharedBackend {
     }
 
     fn flush(&mut self) -> Result<(), Self::Error> {
-        self.lock().flush()
+        let mut backend = self.lock();
+        backend.flush()?;
+        // A frame is drawn, then flushed.
+        let frame = buffer_text(&backend);
+        drop(backend);
+        self.frames
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .push(frame);
+        Ok(())
     }
 }
 
@@ -280,6 +304,11 @@ impl Live {
             );
             tokio::time::sleep(POLL).await;
         }
+    }
+
+    /// Every frame the loop has drawn, oldest first.
+    pub fn frames(&self) -> Vec<String> {
+        self.screen.frames()
     }
 
     /// The status line (the screen's last line).
