@@ -387,3 +387,51 @@ fn a_draft_interrupted_last_time_is_offered_back() {
     let (_, op) = draft_request(&press(&mut model, "y"));
     assert_eq!(op, DraftOp::Load { id: DRAFT });
 }
+
+/// The text inside the box titled `title` on `screen`, its lines joined by spaces.
+fn boxed_text(screen: &str, title: &str) -> String {
+    let lines: Vec<Vec<char>> = screen.lines().map(|l| l.chars().collect()).collect();
+    let top = lines
+        .iter()
+        .position(|l| l.iter().collect::<String>().contains(title))
+        .unwrap_or_else(|| panic!("no box {title:?} on\n{screen}"));
+    let left = lines[top]
+        .iter()
+        .rposition(|&c| c == '┌')
+        .expect("the box's corner");
+    let right = left
+        + lines[top][left..]
+            .iter()
+            .position(|&c| c == '┐')
+            .expect("the box's other corner");
+    let mut inside = Vec::new();
+    for line in &lines[top + 1..] {
+        if line.get(left) == Some(&'└') {
+            break;
+        }
+        let text: String = line[left + 1..right.min(line.len())].iter().collect();
+        inside.push(text.trim().to_owned());
+    }
+    inside.join(" ")
+}
+
+#[test]
+fn a_long_question_is_shown_whole_with_its_keys() {
+    let mut model = writing_with(None);
+    let mut row = draft_row(Written {
+        subject: "Minutes of the planning meeting of the platform team, with the open questions"
+            .into(),
+        ..ada()
+    });
+    row.updated_at = NOW - 60;
+    engine(&mut model, Event::Interrupted(vec![row]));
+    let text = boxed_text(&screen(&model), "Are you sure?");
+    assert!(
+        text.contains(
+            "\"Minutes of the planning meeting of the platform team, with the open questions\" \
+             was being written when postern stopped. Open it now? (n keeps it in Drafts)"
+        ),
+        "{text}"
+    );
+    assert!(text.ends_with("y for yes, n for no"), "{text}");
+}

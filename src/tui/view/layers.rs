@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::super::layer::{Confirm, Output, Picker, Prompt, TextInput};
 use super::super::theme::Theme;
-use super::text::{fit, safe, truncate, width};
+use super::text::{fit, safe, truncate, width, wrap_words};
 
 /// A centred box of at most `w`x`h`, cleared, framed and titled; returns its inside.
 pub(super) fn boxed(
@@ -104,16 +104,21 @@ pub fn prompt(theme: &Theme, prompt: &Prompt, frame: &mut Frame, area: Rect) {
 pub fn confirm(theme: &Theme, confirm: &Confirm, hint: &str, frame: &mut Frame, area: Rect) {
     let question = safe(&confirm.question).into_owned();
     let w = (width(&question) + 4).clamp(30, 80) as u16;
-    let inside = boxed(theme, frame, area, (w, 5), "Are you sure?");
-    let lines = vec![
-        Line::from(question),
-        Line::from(""),
-        Line::from(Span::styled(safe(hint).into_owned(), theme.muted)),
-    ];
-    frame.render_widget(
-        Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: true }),
-        inside,
+    // As high as the question and the keys need, so neither is cut off.
+    let columns = usize::from(w.min(area.width).saturating_sub(2));
+    let mut lines: Vec<Line> = wrap_words(&question, columns)
+        .into_iter()
+        .map(Line::from)
+        .collect();
+    lines.push(Line::from(""));
+    lines.extend(
+        wrap_words(&safe(hint), columns)
+            .into_iter()
+            .map(|line| Line::from(Span::styled(line, theme.muted))),
     );
+    let h = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX);
+    let inside = boxed(theme, frame, area, (w, h), "Are you sure?");
+    frame.render_widget(Paragraph::new(lines), inside);
 }
 
 pub fn output(theme: &Theme, output: &Output, frame: &mut Frame, area: Rect) {

@@ -77,6 +77,36 @@ pub fn wrap(text: &str, max: usize) -> Vec<String> {
     lines
 }
 
+/// Split a line into lines of at most `max` columns at spaces (the spaces where
+/// it is split are dropped); a word longer than a line is split as [`wrap`] does.
+pub fn wrap_words(text: &str, max: usize) -> Vec<String> {
+    let max = max.max(1);
+    let mut lines = Vec::new();
+    let mut current = String::new();
+    for word in text.split(' ').filter(|word| !word.is_empty()) {
+        let fits = if current.is_empty() {
+            width(word) <= max
+        } else {
+            width(&current) + 1 + width(word) <= max
+        };
+        if fits {
+            if !current.is_empty() {
+                current.push(' ');
+            }
+            current.push_str(word);
+            continue;
+        }
+        if !current.is_empty() {
+            lines.push(std::mem::take(&mut current));
+        }
+        let mut pieces = wrap(word, max);
+        current = pieces.pop().unwrap_or_default();
+        lines.extend(pieces);
+    }
+    lines.push(current);
+    lines
+}
+
 /// How many lines [`wrap`] makes of `text`, without building them.
 pub fn wrap_count(text: &str, max: usize) -> usize {
     let max = max.max(1);
@@ -143,5 +173,28 @@ pub fn human_size(bytes: u64) -> String {
         format!("{value:.1} {}", UNITS[unit])
     } else {
         format!("{value:.0} {}", UNITS[unit])
+    }
+}
+
+#[cfg(test)]
+mod wrap_tests {
+    use super::wrap_words;
+
+    #[test]
+    fn words_go_to_the_next_line_whole() {
+        assert_eq!(
+            wrap_words("Open it now? (n keeps it)", 12),
+            ["Open it now?", "(n keeps it)"]
+        );
+        assert_eq!(wrap_words("a  b", 10), ["a b"]);
+        assert_eq!(wrap_words("", 10), [""]);
+    }
+
+    #[test]
+    fn a_word_longer_than_a_line_is_split() {
+        assert_eq!(
+            wrap_words("to abcdefghij x", 4),
+            ["to", "abcd", "efgh", "ij x"]
+        );
     }
 }
