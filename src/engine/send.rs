@@ -24,6 +24,8 @@ pub(super) struct Accepted {
     pub raw: Vec<u8>,
     /// To be marked `\Answered`.
     pub answers: Option<MessageId>,
+    /// To be marked `$Forwarded`.
+    pub forwards: Option<MessageId>,
     /// Keep a copy in the Sent folder (`save_sent`).
     pub file_copy: bool,
     /// The sent draft's copy in the Drafts folder, to remove.
@@ -139,14 +141,11 @@ fn settle_draft(context: &Context, store: &Store, sent: SentMessage) -> Accepted
         // The outbox says it was sent, so it is never offered to be sent again.
         tracing::warn!("deleting the draft of a sent message: {error}");
     }
-    if sent.forwards.is_some() {
-        // `$Forwarded` needs keyword support in the store's flags; not kept yet.
-        tracing::debug!("a forwarded message is not marked $Forwarded");
-    }
     Accepted {
         outbox: sent.id,
         raw: sent.raw,
         answers: sent.answers,
+        forwards: sent.forwards,
         file_copy: context.account.receive == Receive::Imap && context.account.keeps_sent_copy(),
         draft_copy: draft.and_then(|d| d.draft.remote_copy),
     }
@@ -172,6 +171,14 @@ pub(super) async fn follow_up(
         let done = backend.set_flags(store, &[original], answered).await;
         step(context, "marking the original answered", done)?;
         accepted.answers = None;
+    }
+    if let Some(original) = accepted.forwards {
+        let done = backend
+            .mark_forwarded(store, original)
+            .await
+            .map(|_| Vec::new());
+        step(context, "marking the original forwarded", done)?;
+        accepted.forwards = None;
     }
     if accepted.file_copy {
         let done = file_sent(context, store, backend, &accepted.raw).await;
