@@ -268,8 +268,6 @@ impl Keeper {
         });
     }
 
-    /// At start: what was held when postern stopped goes out when due (at once
-    /// when its time has passed; the worker finds nothing to do when none waits).
     /// Tells the front end of the drafts being written when postern last stopped.
     fn tell_interrupted(&self) {
         let mut interrupted = Vec::new();
@@ -286,6 +284,8 @@ impl Keeper {
         let _ = self.events.send(Event::Interrupted(interrupted));
     }
 
+    /// At start: what was held when postern stopped goes out when due (at once
+    /// when its time has passed; the worker finds nothing to do when none waits).
     fn wake_held(&self) {
         for &account in self.accounts.keys() {
             let now = chrono::Utc::now().timestamp();

@@ -304,6 +304,9 @@ pub struct EngineOptions {
     pub sync: SyncOptions,
     /// How messages are written and sent (`send_delay`, the attribution line).
     pub compose: ComposeSettings,
+    /// The first wait before a message that failed for now is sent again; it
+    /// doubles with each attempt, up to 30 times this.
+    pub send_retry: Duration,
 }
 
 impl Default for EngineOptions {
@@ -315,6 +318,7 @@ impl Default for EngineOptions {
             shutdown_grace: Duration::from_secs(3),
             sync: SyncOptions::default(),
             compose: ComposeSettings::default(),
+            send_retry: Duration::from_secs(30),
         }
     }
 }
@@ -368,6 +372,7 @@ impl Engine {
                 token_dir: PathBuf::from(token_dir),
                 events: event_tx.clone(),
                 options: options.clone(),
+                retry: worker::Retry::default(),
             };
             workers.insert(*id, worker::spawn(context));
         }

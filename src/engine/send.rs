@@ -13,7 +13,9 @@ use crate::config::Receive;
 use crate::proto::{ConnectOptions, smtp};
 use crate::store::{Flags, FolderId, FolderRole, FolderRow, MessageId, OutboxId, Store};
 use crate::sync::FlagChange;
-use crate::sync::outbox::{SentMessage, queue_message, send_outbox};
+use crate::sync::outbox::{
+    FailedMessage, FailureKind, SentMessage, queue_message, retry_delay, send_outbox,
+};
 
 /// A message the server accepted, and what is still to do about it on the account's
 /// server; each step is cleared once done.
@@ -109,6 +111,7 @@ async fn send_queued(
             return Vec::new();
         }
     };
+    retry_temporary_failures(context, store, &run.failed);
     for failure in run.failed {
         context.emit(Event::SendFailed {
             account: context.id,
@@ -127,6 +130,22 @@ async fn send_queued(
         accepted.push(settle_draft(context, store, sent));
     }
     accepted
+}
+
+/// A message that failed for now (the server away, a 4xx answer) is tried again
+/// by itself while postern runs, backing off with its attempts.
+fn retry_temporary_failures(context: &Context, store: &Store, failed: &[FailedMessage]) {
+    let attempts = failed
+        .iter()
+        .filter(|f| f.kind == FailureKind::Temporary)
+        .filter_map(|f| store.outgoing(f.id).ok().flatten())
+        .map(|row| row.attempts)
+        .min();
+    if let Some(attempts) = attempts {
+        let delay = retry_delay(attempts, context.options.send_retry);
+        tracing::info!(account = %context.account.name, "sending again in {} s", delay.as_secs());
+        context.retry.after(delay);
+    }
 }
 
 /// The sent message's draft is done with: deleted here, its server copy to remove.

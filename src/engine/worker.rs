@@ -34,6 +34,36 @@ pub(super) struct Context {
     pub token_dir: PathBuf,
     pub events: UnboundedSender<Event>,
     pub options: EngineOptions,
+    /// Wakes this worker to send again later (set by [`spawn`]).
+    pub retry: Retry,
+}
+
+/// A later `SendDue` for the worker's own queue. Weak, so that a timer never keeps
+/// a stopped worker's queue open; one timer at a time.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Retry {
+    queue: Option<mpsc::WeakUnboundedSender<Job>>,
+    scheduled: Arc<AtomicBool>,
+}
+
+impl Retry {
+    /// Sends `SendDue` to the worker after `delay`, unless a retry is already due.
+    pub fn after(&self, delay: Duration) {
+        let Some(queue) = self.queue.clone() else {
+            return;
+        };
+        if self.scheduled.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let scheduled = Arc::clone(&self.scheduled);
+        tokio::spawn(async move {
+            tokio::time::sleep(delay).await;
+            scheduled.store(false, Ordering::SeqCst);
+            if let Some(queue) = queue.upgrade() {
+                let _ = queue.send(Job::SendDue);
+            }
+        });
+    }
 }
 
 impl Context {
@@ -167,8 +197,9 @@ impl Handle {
     }
 }
 
-pub(super) fn spawn(context: Context) -> Handle {
+pub(super) fn spawn(mut context: Context) -> Handle {
     let (jobs, queue) = mpsc::unbounded_channel();
+    context.retry.queue = Some(jobs.downgrade());
     let refresh_queued = Arc::new(AtomicBool::new(false));
     let queue = Jobs {
         queue,
