@@ -13,6 +13,7 @@ pub mod explain;
 mod imap_worker;
 mod notify;
 mod observer;
+mod outbox;
 mod perform;
 mod pipe;
 mod pop3_worker;
@@ -23,6 +24,7 @@ mod worker;
 
 pub use backoff::BackoffPolicy;
 pub use explain::{Problem, Remedy};
+pub use outbox::{OutboxEntry, OutboxStatus, entries as outbox_entries};
 pub use reader::answer_read;
 
 use std::collections::HashMap;
@@ -92,6 +94,25 @@ pub enum Command {
         account: AccountId,
         raw: Vec<u8>,
     },
+    /// Act on a message waiting in the account's outbox; answered with `Done` or
+    /// `Failed` for `request`.
+    Outbox {
+        request: RequestId,
+        account: AccountId,
+        op: OutboxOp,
+    },
+}
+
+/// What [`Command::Outbox`] does to a message not sent yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutboxOp {
+    /// Send it again now (a failed one; one that may have been sent only when the
+    /// user said so).
+    Retry { id: OutboxId },
+    /// Take it out to write again: answered with [`Outcome::Draft`].
+    Edit { id: OutboxId },
+    /// Throw it away, and the draft it was written in.
+    Delete { id: OutboxId },
 }
 
 /// What [`Command::Draft`] does. A draft is in the store from the moment it starts,
@@ -226,6 +247,11 @@ pub enum Event {
     Changed {
         account: AccountId,
         folders: Vec<FolderId>,
+    },
+    /// The account's messages not sent yet, whenever that changes (and at start).
+    Outbox {
+        account: AccountId,
+        entries: Vec<OutboxEntry>,
     },
     /// Once, at start: drafts that were being written when postern last stopped
     /// (neither postponed nor sent), newest first, to offer back.
@@ -454,7 +480,23 @@ async fn dispatch(
                 let sent = keeper.send(drafts::Request {
                     request,
                     account,
-                    op: *op,
+                    op: drafts::Op::Draft(op),
+                });
+                if sent.is_err() {
+                    let problem = Problem::plain("the drafts keeper stopped");
+                    let _ = events.send(Event::Failed { request, problem });
+                }
+                continue;
+            }
+            Command::Outbox {
+                request,
+                account,
+                op,
+            } => {
+                let sent = keeper.send(drafts::Request {
+                    request,
+                    account,
+                    op: drafts::Op::Outbox(op),
                 });
                 if sent.is_err() {
                     let problem = Problem::plain("the drafts keeper stopped");

@@ -129,6 +129,9 @@ async fn send_queued(
         });
         accepted.push(settle_draft(context, store, sent));
     }
+    if let Some(event) = super::outbox::event(store, context.id) {
+        context.emit(event);
+    }
     accepted
 }
 
