@@ -378,7 +378,7 @@ async fn the_outbox_is_told_at_start_and_its_messages_edited_or_deleted() {
         )
         .into_bytes()
     };
-    let (refused, later) = {
+    let (refused, later, unsure) = {
         let store = postern::store::Store::open(&store_path).unwrap();
         let account = store.upsert_account("work", "ada@contoso.com").unwrap();
         let refused =
@@ -394,7 +394,15 @@ async fn the_outbox_is_told_at_start_and_its_messages_edited_or_deleted() {
         store
             .mark_failed(later, "temporary failure: cannot connect", None)
             .unwrap();
-        (refused, later)
+        let unsure = postern::sync::outbox::queue_message(&store, account, &raw("unsure")).unwrap();
+        store
+            .mark_failed(
+                unsure,
+                "maybe sent: the connection broke after the data",
+                None,
+            )
+            .unwrap();
+        (refused, later, unsure)
     };
     let (engine, mut events) =
         Engine::start(&store_path, &dir.path().join("tokens"), &config.accounts).unwrap();
@@ -411,7 +419,8 @@ async fn the_outbox_is_told_at_start_and_its_messages_edited_or_deleted() {
         told,
         [
             (OutboxStatus::Failed, "refused"),
-            (OutboxStatus::Retrying, "later")
+            (OutboxStatus::Retrying, "later"),
+            (OutboxStatus::MaybeSent, "unsure")
         ]
     );
     assert_eq!(entries[0].to, "bob@example.org");
@@ -424,14 +433,23 @@ async fn the_outbox_is_told_at_start_and_its_messages_edited_or_deleted() {
     };
     engine
         .commands()
-        .send(outbox(1, OutboxOp::Edit { id: refused }))
+        .send(outbox(
+            1,
+            OutboxOp::Edit {
+                id: refused,
+                even_if_maybe_sent: false,
+            },
+        ))
         .unwrap();
     let left = next(&mut events, |e| match e {
         Event::Outbox { entries, .. } => Some(entries),
         _ => None,
     })
     .await;
-    assert_eq!(left.iter().map(|e| e.id).collect::<Vec<_>>(), [later]);
+    assert_eq!(
+        left.iter().map(|e| e.id).collect::<Vec<_>>(),
+        [later, unsure]
+    );
     let draft = next(&mut events, |e| match e {
         Event::Done {
             request: RequestId(1),
@@ -448,14 +466,20 @@ async fn the_outbox_is_told_at_start_and_its_messages_edited_or_deleted() {
 
     engine
         .commands()
-        .send(outbox(2, OutboxOp::Delete { id: later }))
+        .send(outbox(
+            2,
+            OutboxOp::Delete {
+                id: later,
+                even_if_maybe_sent: false,
+            },
+        ))
         .unwrap();
     let left = next(&mut events, |e| match e {
         Event::Outbox { entries, .. } => Some(entries),
         _ => None,
     })
     .await;
-    assert!(left.is_empty(), "{left:?}");
+    assert_eq!(left.iter().map(|e| e.id).collect::<Vec<_>>(), [unsure]);
     next(&mut events, |e| match e {
         Event::Done {
             request: RequestId(2),
@@ -468,7 +492,13 @@ async fn the_outbox_is_told_at_start_and_its_messages_edited_or_deleted() {
     // Gone: the same request again says so, with the fix.
     engine
         .commands()
-        .send(outbox(3, OutboxOp::Delete { id: later }))
+        .send(outbox(
+            3,
+            OutboxOp::Delete {
+                id: later,
+                even_if_maybe_sent: false,
+            },
+        ))
         .unwrap();
     let problem = next(&mut events, |e| match e {
         Event::Failed {

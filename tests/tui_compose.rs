@@ -285,6 +285,19 @@ fn y_sends_and_u_takes_it_back_while_it_is_held() {
         shot.contains("sending \"Lunch\" in 10 s — u takes it back"),
         "{shot}"
     );
+    // The engine tells the outbox: it waits there.
+    let waiting = OutboxEntry {
+        status: OutboxStatus::Waiting { until },
+        ..outbox_entry(3, "Lunch", OutboxStatus::Queued)
+    };
+    engine(
+        &mut model,
+        Event::Outbox {
+            account: WORK,
+            entries: vec![waiting],
+        },
+    );
+    assert_eq!(model.composer.held.len(), 1);
     let (request, op) = draft_request(&press(&mut model, "u"));
     assert_eq!(
         op,
@@ -292,6 +305,16 @@ fn y_sends_and_u_takes_it_back_while_it_is_held() {
             outbox: OutboxId(3)
         }
     );
+    // Taken back: the outbox is empty, and nothing counts down any more.
+    engine(
+        &mut model,
+        Event::Outbox {
+            account: WORK,
+            entries: Vec::new(),
+        },
+    );
+    assert!(model.composer.held.is_empty());
+    assert!(!screen(&model).contains("sending \"Lunch\""));
     // Taken back: the draft comes back to the review, to mend.
     done(
         &mut model,
@@ -475,13 +498,19 @@ fn ctrl_r_sends_again_and_asks_first_when_it_may_have_been_sent() {
     let mut model = in_the_outbox();
     assert_eq!(
         outbox_request(&press(&mut model, "<C-r>")),
-        OutboxOp::Retry { id: OutboxId(1) }
+        OutboxOp::Retry {
+            id: OutboxId(1),
+            even_if_maybe_sent: false
+        }
     );
     assert!(press(&mut model, "jj<C-r>").is_empty(), "a question first");
     assert!(screen(&model).contains("may have been delivered already"));
     assert_eq!(
         outbox_request(&press(&mut model, "y")),
-        OutboxOp::Retry { id: OutboxId(3) }
+        OutboxOp::Retry {
+            id: OutboxId(3),
+            even_if_maybe_sent: true
+        }
     );
 }
 
@@ -492,10 +521,19 @@ fn d_deletes_after_asking_and_e_takes_it_back_into_the_review() {
     assert!(screen(&model).contains("It will not be sent"));
     assert_eq!(
         outbox_request(&press(&mut model, "y")),
-        OutboxOp::Delete { id: OutboxId(2) }
+        OutboxOp::Delete {
+            id: OutboxId(2),
+            even_if_maybe_sent: false
+        }
     );
     let effects = press(&mut model, "ke");
-    assert_eq!(outbox_request(&effects), OutboxOp::Edit { id: OutboxId(1) });
+    assert_eq!(
+        outbox_request(&effects),
+        OutboxOp::Edit {
+            id: OutboxId(1),
+            even_if_maybe_sent: false
+        }
+    );
     assert!(!model.layers.iter().any(|l| matches!(l, Layer::Outbox(_))));
     let Effect::Engine(Command::Outbox { request, .. }) = &effects[0] else {
         unreachable!()

@@ -25,6 +25,7 @@ use crate::store::{
     AccountId, DraftId, DraftRow, MessageId, MessageSource, NewDraft, OutboxState, Queued, Store,
     StoreError,
 };
+use crate::sync::outbox::{FailureKind, failure_kind};
 
 /// A request for the keeper.
 pub(super) struct Request {
@@ -109,9 +110,10 @@ fn serve(mut keeper: Keeper, requests: Receiver<Request>) {
                 Event::Failed { request, problem }
             }
         };
-        if keeper.events.send(event).is_err() {
-            return; // the front end is gone
-        }
+        // The front end may be gone (quitting, a hangup): the requests already
+        // queued (its last saves) are still carried out, until the engine closes
+        // the queue.
+        let _ = keeper.events.send(event);
     }
 }
 
@@ -155,7 +157,9 @@ impl Keeper {
         op: OutboxOp,
     ) -> Result<Handled, Problem> {
         let id = match op {
-            OutboxOp::Retry { id } | OutboxOp::Edit { id } | OutboxOp::Delete { id } => id,
+            OutboxOp::Retry { id, .. }
+            | OutboxOp::Edit { id, .. }
+            | OutboxOp::Delete { id, .. } => id,
         };
         let row = self
             .store
@@ -169,6 +173,18 @@ impl Keeper {
                     "look in the Sent folder",
                 )
             })?;
+        // The UI's list may be older than the row: the rule is checked here, on
+        // the row as it is now. A message that may have been delivered (being sent
+        // right now, or postern stopped while sending it) is touched only when the
+        // user said so, after being told.
+        if failure_kind(&row) == Some(FailureKind::MaybeSent) && !op.even_if_maybe_sent() {
+            return Err(Problem::with(
+                "the message may have been delivered already",
+                "it is being sent right now, or postern stopped while sending it",
+                "wait a moment and look again; if it stays \"maybe sent\", check the Sent \
+                 folder or ask a recipient before you act on it",
+            ));
+        }
         match op {
             OutboxOp::Retry { .. } => {
                 self.store.requeue(id).map_err(store_error)?;
@@ -176,35 +192,29 @@ impl Keeper {
                 Ok(Handled::Done(Outcome::Nothing))
             }
             OutboxOp::Edit { .. } => {
-                let config = self.config(account)?.clone();
-                let withdrawn = self.store.withdraw_outgoing(id).map_err(store_error)?;
-                match withdrawn {
-                    None => Err(sent_meanwhile()),
+                let linked = self.store.draft_for_outbox(id).map_err(store_error)?;
+                // Queued without a draft (`postern send`): one is made from it first,
+                // so that the message is in the drafts before it leaves the outbox.
+                let made = match linked {
+                    Some(_) => None,
+                    None => Some(self.draft_from_outgoing(account, &row)?),
+                };
+                match self.store.withdraw_outgoing(id).map_err(store_error)? {
                     Some(Some(draft)) => Ok(Handled::Done(Outcome::Draft {
                         draft: Box::new(self.stored(draft)?),
                         notes: Vec::new(),
                     })),
-                    // Queued without a draft (`postern send`): one is made from it.
-                    Some(None) => {
-                        let settings = ComposeSettings::default();
-                        let how = Begin::Recall {
-                            raw: &row.raw,
-                            id: MessageId(0),
-                        };
-                        let begun = compose::begin(&config, &settings, how)
-                            .map_err(|e| start_problem(&e))?;
-                        let draft = NewDraft {
-                            remote_copy: None,
-                            answers: row.answers,
-                            forwards: row.forwards,
-                            ..begun.draft
-                        };
-                        Ok(Handled::Done(keep(
-                            &mut self.store,
-                            account,
-                            draft,
-                            begun.notes,
-                        )?))
+                    Some(None) => match made {
+                        Some(outcome) => Ok(Handled::Done(outcome)),
+                        None => Err(Problem::plain("the message's draft was not found")),
+                    },
+                    None => {
+                        if let Some(Outcome::Draft { draft, .. }) = &made
+                            && let Err(error) = self.store.delete_draft(draft.id)
+                        {
+                            tracing::warn!("removing a draft made for nothing: {error}");
+                        }
+                        Err(sent_meanwhile())
                     }
                 }
             }
@@ -221,6 +231,28 @@ impl Keeper {
                 }
             }
         }
+    }
+
+    /// A new draft holding a queued message that has none (`postern send` queued it).
+    fn draft_from_outgoing(
+        &mut self,
+        account: AccountId,
+        row: &crate::store::OutboxRow,
+    ) -> Result<Outcome, Problem> {
+        let config = self.config(account)?.clone();
+        let how = Begin::Recall {
+            raw: &row.raw,
+            id: MessageId(0),
+        };
+        let begun = compose::begin(&config, &ComposeSettings::default(), how)
+            .map_err(|e| start_problem(&e))?;
+        let draft = NewDraft {
+            remote_copy: None,
+            answers: row.answers,
+            forwards: row.forwards,
+            ..begun.draft
+        };
+        keep(&mut self.store, account, draft, begun.notes)
     }
 
     fn config(&self, account: AccountId) -> Result<&Account, Problem> {

@@ -103,16 +103,42 @@ pub enum Command {
     },
 }
 
-/// What [`Command::Outbox`] does to a message not sent yet.
+/// What [`Command::Outbox`] does to a message not sent yet. A message that may
+/// have been delivered ("maybe sent") is refused unless `even_if_maybe_sent`: the
+/// user was told and said so.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OutboxOp {
-    /// Send it again now (a failed one; one that may have been sent only when the
-    /// user said so).
-    Retry { id: OutboxId },
+    /// Send it again now.
+    Retry {
+        id: OutboxId,
+        even_if_maybe_sent: bool,
+    },
     /// Take it out to write again: answered with [`Outcome::Draft`].
-    Edit { id: OutboxId },
+    Edit {
+        id: OutboxId,
+        even_if_maybe_sent: bool,
+    },
     /// Throw it away, and the draft it was written in.
-    Delete { id: OutboxId },
+    Delete {
+        id: OutboxId,
+        even_if_maybe_sent: bool,
+    },
+}
+
+impl OutboxOp {
+    pub fn even_if_maybe_sent(self) -> bool {
+        match self {
+            OutboxOp::Retry {
+                even_if_maybe_sent, ..
+            }
+            | OutboxOp::Edit {
+                even_if_maybe_sent, ..
+            }
+            | OutboxOp::Delete {
+                even_if_maybe_sent, ..
+            } => even_if_maybe_sent,
+        }
+    }
 }
 
 /// What [`Command::Draft`] does. A draft is in the store from the moment it starts,

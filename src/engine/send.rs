@@ -4,6 +4,8 @@
 //! Sent, the draft's copy out of Drafts) is [`follow_up`], done step by step so that
 //! a retry after a reconnect repeats none.
 
+use std::time::Duration;
+
 use super::Event;
 use super::explain;
 use super::worker::Context;
@@ -132,7 +134,22 @@ async fn send_queued(
     if let Some(event) = super::outbox::event(store, context.id) {
         context.emit(event);
     }
+    wake_for_held(context, store);
     accepted
+}
+
+/// The next message held for undo send gets its own wake-up: after a restart
+/// several may wait, each due at its own time.
+fn wake_for_held(context: &Context, store: &Store) {
+    match store.next_held(context.id) {
+        Ok(Some(until)) => {
+            let wait = until.saturating_sub(chrono::Utc::now().timestamp()).max(0);
+            let wait = u64::try_from(wait).unwrap_or_default();
+            context.retry.after(Duration::from_secs(wait + 1));
+        }
+        Ok(None) => {}
+        Err(error) => tracing::warn!("looking for held messages: {error}"),
+    }
 }
 
 /// A message that failed for now (the server away, a 4xx answer) is tried again

@@ -39,26 +39,38 @@ pub(super) struct Context {
 }
 
 /// A later `SendDue` for the worker's own queue. Weak, so that a timer never keeps
-/// a stopped worker's queue open; one timer at a time.
+/// a stopped worker's queue open. The earliest asked for wins: a later one while it
+/// waits starts no second timer.
 #[derive(Debug, Clone, Default)]
 pub(super) struct Retry {
     queue: Option<mpsc::WeakUnboundedSender<Job>>,
-    scheduled: Arc<AtomicBool>,
+    due: Arc<std::sync::Mutex<Option<tokio::time::Instant>>>,
 }
 
 impl Retry {
-    /// Sends `SendDue` to the worker after `delay`, unless a retry is already due.
+    /// Sends `SendDue` to the worker after `delay`, unless one is due sooner.
     pub fn after(&self, delay: Duration) {
         let Some(queue) = self.queue.clone() else {
             return;
         };
-        if self.scheduled.swap(true, Ordering::SeqCst) {
-            return;
+        let at = tokio::time::Instant::now() + delay;
+        {
+            let Ok(mut due) = self.due.lock() else {
+                return;
+            };
+            if due.is_some_and(|due| due <= at) {
+                return;
+            }
+            *due = Some(at);
         }
-        let scheduled = Arc::clone(&self.scheduled);
+        let due = Arc::clone(&self.due);
         tokio::spawn(async move {
-            tokio::time::sleep(delay).await;
-            scheduled.store(false, Ordering::SeqCst);
+            tokio::time::sleep_until(at).await;
+            if let Ok(mut due) = due.lock()
+                && *due == Some(at)
+            {
+                *due = None;
+            }
             if let Some(queue) = queue.upgrade() {
                 let _ = queue.send(Job::SendDue);
             }

@@ -205,10 +205,12 @@ where
     // Messages that effects answer at once (the editor ended), before any other.
     let mut answers: VecDeque<Msg> = VecDeque::new();
     loop {
-        if model.take_dirty() {
-            terminal
-                .draw(|frame| view(&model, frame))
-                .map_err(backend_error)?;
+        if model.take_dirty()
+            && let Err(error) = terminal.draw(|frame| view(&model, frame))
+        {
+            // The terminal is gone (a dropped SSH session): keep what is written.
+            keep_and_stop(&mut model, &commands);
+            return Err(backend_error(error));
         }
         let msg = match answers.pop_front() {
             Some(msg) => msg,
@@ -229,8 +231,15 @@ where
                     Some(Ok(TermEvent::Resize(w, h))) => Msg::Resize(w, h),
                     Some(Ok(TermEvent::Paste(text))) => Msg::Paste(text),
                     Some(Ok(_)) => continue,
-                    Some(Err(e)) => return Err(e),
-                    None => return Ok(()),
+                    // The terminal is gone: keep what is written, then stop.
+                    Some(Err(e)) => {
+                        keep_and_stop(&mut model, &commands);
+                        return Err(e);
+                    }
+                    None => {
+                        keep_and_stop(&mut model, &commands);
+                        return Ok(());
+                    }
                 },
                 _ = ticker.tick() => Msg::Tick(clock()),
             },
@@ -240,8 +249,15 @@ where
                 Effect::Quit => return Ok(()),
                 Effect::Engine(command) => send(&commands, command)?,
                 Effect::Edit { draft, text } => {
-                    let outcome =
-                        edit(terminal, &mut host, (&writing, &mut edits), draft, &text).await?;
+                    let edited =
+                        edit(terminal, &mut host, (&writing, &mut edits), draft, &text).await;
+                    let outcome = match edited {
+                        Ok(outcome) => outcome,
+                        Err(error) => {
+                            keep_and_stop(&mut model, &commands);
+                            return Err(error);
+                        }
+                    };
                     answers.push_back(Msg::Edited { draft, outcome });
                 }
                 Effect::ForgetEdit(draft) => edits.forget(draft),
@@ -250,6 +266,16 @@ where
                     answers.push_back(Msg::Attached { draft, file });
                 }
             }
+        }
+    }
+}
+
+/// The terminal failed: what is being written is saved (the engine carries out the
+/// saves before it shuts down); nothing else is done.
+fn keep_and_stop(model: &mut Model, commands: &UnboundedSender<Command>) {
+    for effect in update(model, Msg::Hangup) {
+        if let Effect::Engine(command) = effect {
+            let _ = commands.send(command);
         }
     }
 }

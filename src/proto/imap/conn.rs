@@ -52,6 +52,9 @@ pub struct Selected {
     /// The server keeps new keywords in this mailbox (`\*` in PERMANENTFLAGS).
     /// Exchange's mailboxes do not.
     pub new_keywords: bool,
+    /// SELECT said PERMANENTFLAGS at all; without it, RFC 3501 says every flag
+    /// is kept.
+    pub permanent_flags_said: bool,
     /// The keywords it keeps already (PERMANENTFLAGS without the `\` flags).
     pub keywords: Vec<String>,
 }
@@ -290,6 +293,7 @@ impl ImapConn {
                         Some(ResponseCode::UidNext(v)) => selected.uidnext = Some(*v),
                         Some(ResponseCode::HighestModSeq(v)) => selected.highestmodseq = Some(*v),
                         Some(ResponseCode::PermanentFlags(flags)) => {
+                            selected.permanent_flags_said = true;
                             selected.new_keywords = flags.iter().any(|f| f == "\\*");
                             selected.keywords = flags
                                 .iter()

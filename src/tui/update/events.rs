@@ -67,10 +67,7 @@ pub(super) fn on_event(model: &mut Model, event: Event) -> Vec<Effect> {
         }
         Event::Changed { account, folders } => changed(model, account, &folders),
         Event::Interrupted(drafts) => compose::offer_recovered(model, &drafts),
-        Event::Outbox { account, entries } => {
-            outbox::told(model, account, entries);
-            Vec::new()
-        }
+        Event::Outbox { account, entries } => outbox::told(model, account, entries),
         Event::Done { request, outcome } => {
             if let Some(effects) = compose::done(model, request, &outcome) {
                 return effects;
