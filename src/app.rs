@@ -41,11 +41,11 @@ pub fn run_tui(paths: &Paths, config: &Config) -> anyhow::Result<()> {
             ),
             writing: writing(paths, config),
         };
-        crate::tui::run(engine.commands(), events, settings)
-            .await
-            .context("terminal UI")?;
+        let ran = crate::tui::run(engine.commands(), events, settings).await;
+        // Whatever became of the terminal, the engine finishes what it was asked
+        // (the drafts' last saves) before postern exits.
         engine.shutdown().await;
-        Ok(())
+        ran.context("terminal UI")
     })
 }
 

@@ -358,3 +358,159 @@ async fn wait_for_line(path: &Path, line: &str) {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+/// A message left in the outbox (a send that failed for good, one that failed for
+/// now) is told at start, and can be taken back to edit or deleted; the outbox is
+/// told again after each.
+#[tokio::test]
+async fn the_outbox_is_told_at_start_and_its_messages_edited_or_deleted() {
+    use postern::engine::{OutboxOp, OutboxStatus, Outcome};
+    let dir = tempfile::tempdir().unwrap();
+    let mail = dir.path().join("mail");
+    maildir(&mail);
+    let config = config(&mail);
+    let store_path = dir.path().join("store.sqlite3");
+    let raw = |subject: &str| {
+        format!(
+            "From: Ada <ada@contoso.com>\r\nTo: Bob <bob@example.org>\r\nSubject: {subject}\r\n\
+             Message-ID: <{subject}@contoso.com>\r\nDate: Fri, 20 Nov 2026 09:30:00 +0000\r\n\r\n\
+             Text of {subject}.\r\n"
+        )
+        .into_bytes()
+    };
+    let (refused, later, unsure) = {
+        let store = postern::store::Store::open(&store_path).unwrap();
+        let account = store.upsert_account("work", "ada@contoso.com").unwrap();
+        let refused =
+            postern::sync::outbox::queue_message(&store, account, &raw("refused")).unwrap();
+        store
+            .mark_failed(
+                refused,
+                "permanent failure: 554 5.7.1 spam",
+                Some("554 5.7.1 spam"),
+            )
+            .unwrap();
+        let later = postern::sync::outbox::queue_message(&store, account, &raw("later")).unwrap();
+        store
+            .mark_failed(later, "temporary failure: cannot connect", None)
+            .unwrap();
+        let unsure = postern::sync::outbox::queue_message(&store, account, &raw("unsure")).unwrap();
+        store
+            .mark_failed(
+                unsure,
+                "maybe sent: the connection broke after the data",
+                None,
+            )
+            .unwrap();
+        (refused, later, unsure)
+    };
+    let (engine, mut events) =
+        Engine::start(&store_path, &dir.path().join("tokens"), &config.accounts).unwrap();
+    let (account, entries) = next(&mut events, |e| match e {
+        Event::Outbox { account, entries } => Some((account, entries)),
+        _ => None,
+    })
+    .await;
+    let told: Vec<(OutboxStatus, &str)> = entries
+        .iter()
+        .map(|e| (e.status, e.subject.as_str()))
+        .collect();
+    assert_eq!(
+        told,
+        [
+            (OutboxStatus::Failed, "refused"),
+            (OutboxStatus::Retrying, "later"),
+            (OutboxStatus::MaybeSent, "unsure")
+        ]
+    );
+    assert_eq!(entries[0].to, "bob@example.org");
+    assert_eq!(entries[0].error.as_deref(), Some("554 5.7.1 spam"));
+
+    let outbox = |request, op| Command::Outbox {
+        request: RequestId(request),
+        account,
+        op,
+    };
+    engine
+        .commands()
+        .send(outbox(
+            1,
+            OutboxOp::Edit {
+                id: refused,
+                even_if_maybe_sent: false,
+            },
+        ))
+        .unwrap();
+    let left = next(&mut events, |e| match e {
+        Event::Outbox { entries, .. } => Some(entries),
+        _ => None,
+    })
+    .await;
+    assert_eq!(
+        left.iter().map(|e| e.id).collect::<Vec<_>>(),
+        [later, unsure]
+    );
+    let draft = next(&mut events, |e| match e {
+        Event::Done {
+            request: RequestId(1),
+            outcome: Outcome::Draft { draft, .. },
+        } => Some(draft),
+        Event::Failed { problem, .. } => panic!("{problem}"),
+        _ => None,
+    })
+    .await;
+    assert_eq!(draft.draft.written.subject, "refused");
+    assert!(draft.draft.written.to.contains("bob@example.org"));
+    assert!(draft.draft.written.body.contains("Text of refused."));
+    assert_eq!(draft.outbox, None, "being written again");
+
+    engine
+        .commands()
+        .send(outbox(
+            2,
+            OutboxOp::Delete {
+                id: later,
+                even_if_maybe_sent: false,
+            },
+        ))
+        .unwrap();
+    let left = next(&mut events, |e| match e {
+        Event::Outbox { entries, .. } => Some(entries),
+        _ => None,
+    })
+    .await;
+    assert_eq!(left.iter().map(|e| e.id).collect::<Vec<_>>(), [unsure]);
+    next(&mut events, |e| match e {
+        Event::Done {
+            request: RequestId(2),
+            outcome: Outcome::Nothing,
+        } => Some(()),
+        Event::Failed { problem, .. } => panic!("{problem}"),
+        _ => None,
+    })
+    .await;
+    // Gone: the same request again says so, with the fix.
+    engine
+        .commands()
+        .send(outbox(
+            3,
+            OutboxOp::Delete {
+                id: later,
+                even_if_maybe_sent: false,
+            },
+        ))
+        .unwrap();
+    let problem = next(&mut events, |e| match e {
+        Event::Failed {
+            request: RequestId(3),
+            problem,
+        } => Some(problem),
+        _ => None,
+    })
+    .await;
+    assert!(
+        problem.to_string().contains("no longer waiting"),
+        "{problem}"
+    );
+    engine.shutdown().await;
+}

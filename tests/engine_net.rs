@@ -31,6 +31,23 @@ fn setup() -> Setup {
 
 /// An account on the stack logging in with the user's password from a file.
 fn account(setup: &Setup, name: &str, user: &TestUser, receive: &str, port: u16) -> Account {
+    account_sending_to(
+        setup,
+        name,
+        user,
+        (receive, port),
+        Stack::shared().ports().submissions,
+    )
+}
+
+/// [`account`] whose SMTP server is at `smtp_port` on localhost (implicit TLS).
+fn account_sending_to(
+    setup: &Setup,
+    name: &str,
+    user: &TestUser,
+    (receive, port): (&str, u16),
+    smtp_port: u16,
+) -> Account {
     let stack = Stack::shared();
     let secret = setup.root.join(format!("{name}.pw"));
     std::fs::write(&secret, &user.password).unwrap();
@@ -40,7 +57,7 @@ fn account(setup: &Setup, name: &str, user: &TestUser, receive: &str, port: u16)
          smtp = {{ host = \"localhost\", port = {}, tls = \"implicit\" }}\n\
          ca_file = \"{}\"\nauth = {{ method = \"password\", password_command = \"cat {}\" }}\n",
         user.name,
-        stack.ports().submissions,
+        smtp_port,
         stack.ca_file().display(),
         secret.display()
     );
@@ -354,6 +371,80 @@ async fn send_delivers_to_another_user_and_files_a_copy_in_sent() {
         "{status:?}"
     );
     engine.shutdown().await;
+}
+
+/// A message that failed because the SMTP server was away is sent by the running
+/// engine itself once the server is back, with no new command: once, not twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_send_that_failed_for_now_is_tried_again_by_itself_when_the_server_is_back() {
+    let stack = Stack::shared();
+    let alice = stack.new_user("engine-retry-a").unwrap();
+    let bob = stack.new_user("engine-retry-b").unwrap();
+    let setup = setup();
+    // A port nobody listens on yet: the server is "down".
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let account = account_sending_to(&setup, "alice", &alice, ("imap", stack.ports().imaps), port);
+    let options = EngineOptions {
+        send_retry: Duration::from_millis(300),
+        ..options()
+    };
+    let (engine, mut events) =
+        Engine::start_with(&setup.store, &setup.tokens, &[account], options).unwrap();
+    let id = accounts(&engine, &mut events).await[0];
+    synced(&mut events, id).await;
+    let raw = format!(
+        "From: {a}\r\nTo: {b}\r\nSubject: retried by itself\r\nMessage-ID: <engine-retry@test>\r\n\
+         Date: Tue, 1 Jul 2025 10:00:00 +0000\r\n\r\nHello again.\r\n",
+        a = alice.name,
+        b = bob.name
+    );
+    engine
+        .commands()
+        .send(Command::Send {
+            account: id,
+            raw: raw.into_bytes(),
+        })
+        .unwrap();
+    let error = next(&mut events, |e| match e {
+        Event::SendFailed { error, .. } => Some(error.clone()),
+        Event::Sent { .. } => panic!("sent while the server was down"),
+        _ => None,
+    })
+    .await;
+    assert!(error.contains("cannot connect"), "{error}");
+
+    // The server comes back: a relay to Dovecot's submission port on that port.
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .unwrap();
+    let upstream = stack.ports().submissions;
+    let relay = tokio::spawn(async move {
+        while let Ok((mut client, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                if let Ok(mut server) =
+                    tokio::net::TcpStream::connect(("127.0.0.1", upstream)).await
+                {
+                    let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+                }
+            });
+        }
+    });
+    let reply = next(&mut events, |e| match e {
+        Event::Sent { reply, .. } => Some(reply.clone()),
+        _ => None,
+    })
+    .await;
+    assert!(reply.starts_with("250"), "{reply}");
+    let files = stack
+        .wait_for_mail(&bob, "INBOX", 1, Duration::from_secs(20))
+        .await
+        .unwrap();
+    assert_eq!(files.len(), 1, "delivered once");
+    engine.shutdown().await;
+    relay.abort();
 }
 
 /// The number in an untagged answer line starting with `prefix` (`* STATUS ... (MESSAGES 2)`

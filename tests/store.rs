@@ -608,6 +608,71 @@ fn a_queued_draft_can_be_taken_back_until_a_sender_claims_it() {
 }
 
 #[test]
+fn a_deleted_message_is_forgotten_by_the_drafts_and_the_outbox_that_named_it() {
+    let mut store = Store::open_in_memory().unwrap();
+    let account = store.upsert_account("a", "a@x").unwrap();
+    let inbox = store.upsert_folder(account, "INBOX", None).unwrap();
+    let ids = store
+        .insert_envelopes(
+            inbox,
+            &[
+                envelope(1, 1, "original", true),
+                envelope(2, 2, "copy", true),
+            ],
+        )
+        .unwrap();
+    let (original, copy) = (ids[0], ids[1]);
+    let answering = NewDraft {
+        answers: Some(original),
+        forwards: Some(original),
+        remote_copy: Some(copy),
+        ..NewDraft::default()
+    };
+    let kept = store.save_draft(account, None, &answering).unwrap();
+    let queued = store.save_draft(account, None, &answering).unwrap();
+    let held = Queued {
+        not_before: None,
+        answers: Some(original),
+        forwards: Some(original),
+    };
+    let outbox = store.queue_draft(queued, b"raw", held).unwrap();
+    let untouched = store
+        .insert_envelopes(inbox, &[envelope(3, 3, "other", true)])
+        .unwrap()[0];
+    let other = store
+        .save_draft(
+            account,
+            None,
+            &NewDraft {
+                answers: Some(untouched),
+                ..NewDraft::default()
+            },
+        )
+        .unwrap();
+
+    store.delete_messages(&[original, copy]).unwrap();
+
+    let draft = store.draft(kept).unwrap().unwrap().draft;
+    assert_eq!(
+        (draft.answers, draft.forwards, draft.remote_copy),
+        (None, None, None)
+    );
+    let row = store.outgoing(outbox).unwrap().unwrap();
+    assert_eq!((row.answers, row.forwards), (None, None));
+    assert_eq!(
+        store.draft(other).unwrap().unwrap().draft.answers,
+        Some(untouched),
+        "only what named the deleted messages is forgotten"
+    );
+    // The ids may be handed out again; nothing points at the new messages.
+    let reused = store
+        .insert_envelopes(inbox, &[envelope(4, 4, "new", true)])
+        .unwrap()[0];
+    let draft = store.draft(kept).unwrap().unwrap().draft;
+    assert_ne!(draft.answers, Some(reused));
+}
+
+#[test]
 fn sync_state_of_unknown_folder_is_an_error() {
     let store = Store::open_in_memory().unwrap();
     let account = store.upsert_account("a", "a@x").unwrap();

@@ -4,7 +4,9 @@
 
 mod tui_support;
 
-use postern::engine::{Command, DraftOp, Event, Outcome, RequestId, Start};
+use postern::engine::{
+    Command, DraftOp, Event, OutboxEntry, OutboxOp, OutboxStatus, Outcome, RequestId, Start,
+};
 use postern::mime::compose::Written;
 use postern::store::{DraftId, DraftRow, MessageId, NewDraft, OutboxId};
 use postern::tui::layer::Layer;
@@ -283,6 +285,19 @@ fn y_sends_and_u_takes_it_back_while_it_is_held() {
         shot.contains("sending \"Lunch\" in 10 s — u takes it back"),
         "{shot}"
     );
+    // The engine tells the outbox: it waits there.
+    let waiting = OutboxEntry {
+        status: OutboxStatus::Waiting { until },
+        ..outbox_entry(3, "Lunch", OutboxStatus::Queued)
+    };
+    engine(
+        &mut model,
+        Event::Outbox {
+            account: WORK,
+            entries: vec![waiting],
+        },
+    );
+    assert_eq!(model.composer.held.len(), 1);
     let (request, op) = draft_request(&press(&mut model, "u"));
     assert_eq!(
         op,
@@ -290,6 +305,16 @@ fn y_sends_and_u_takes_it_back_while_it_is_held() {
             outbox: OutboxId(3)
         }
     );
+    // Taken back: the outbox is empty, and nothing counts down any more.
+    engine(
+        &mut model,
+        Event::Outbox {
+            account: WORK,
+            entries: Vec::new(),
+        },
+    );
+    assert!(model.composer.held.is_empty());
+    assert!(!screen(&model).contains("sending \"Lunch\""));
     // Taken back: the draft comes back to the review, to mend.
     done(
         &mut model,
@@ -386,6 +411,170 @@ fn a_draft_interrupted_last_time_is_offered_back() {
     );
     let (_, op) = draft_request(&press(&mut model, "y"));
     assert_eq!(op, DraftOp::Load { id: DRAFT });
+}
+
+fn outbox_entry(id: i64, subject: &str, status: OutboxStatus) -> OutboxEntry {
+    OutboxEntry {
+        id: OutboxId(id),
+        to: "bob@example.org".into(),
+        subject: subject.into(),
+        queued_at: NOW - 600,
+        attempts: 2,
+        status,
+        error: match status {
+            OutboxStatus::Failed => Some("554 5.7.1 Rejected: looks like spam".into()),
+            _ => None,
+        },
+        reply: None,
+        draft: None,
+    }
+}
+
+/// The inbox with an outbox of three, the folder pane's cursor on "Outbox", opened.
+fn in_the_outbox() -> Model {
+    let mut model = writing_with(None);
+    let entries = vec![
+        outbox_entry(1, "Refused", OutboxStatus::Failed),
+        outbox_entry(2, "Later", OutboxStatus::Retrying),
+        outbox_entry(3, "Unsure", OutboxStatus::MaybeSent),
+    ];
+    assert!(
+        engine(
+            &mut model,
+            Event::Outbox {
+                account: WORK,
+                entries
+            }
+        )
+        .is_empty()
+    );
+    // To the folder pane, then past the last folder.
+    press(&mut model, "hGj");
+    let shot = screen(&model);
+    assert!(shot.contains("Outbox (failed)"), "{shot}");
+    assert!(press(&mut model, "<Enter>").is_empty());
+    assert!(matches!(model.layers.last(), Some(Layer::Outbox(_))));
+    model
+}
+
+fn outbox_request(effects: &[Effect]) -> OutboxOp {
+    match effects {
+        [
+            Effect::Engine(Command::Outbox {
+                account: WORK, op, ..
+            }),
+        ] => *op,
+        other => panic!("one outbox request: {other:?}"),
+    }
+}
+
+#[test]
+fn the_outbox_lists_each_message_with_its_state_and_explains_it() {
+    let mut model = in_the_outbox();
+    let shot = screen(&model);
+    for line in [
+        "failed",
+        "will retry",
+        "maybe sent",
+        "Refused",
+        "Later",
+        "Unsure",
+    ] {
+        assert!(shot.contains(line), "{line} in\n{shot}");
+    }
+    assert!(
+        shot.contains("554 5.7.1 Rejected"),
+        "the selected one's failure:\n{shot}"
+    );
+    press(&mut model, "<Enter>");
+    let shot = screen(&model);
+    assert!(shot.contains("refused it for good"), "{shot}");
+    press(&mut model, "q");
+    assert!(matches!(model.layers.last(), Some(Layer::Outbox(_))));
+}
+
+#[test]
+fn ctrl_r_sends_again_and_asks_first_when_it_may_have_been_sent() {
+    let mut model = in_the_outbox();
+    assert_eq!(
+        outbox_request(&press(&mut model, "<C-r>")),
+        OutboxOp::Retry {
+            id: OutboxId(1),
+            even_if_maybe_sent: false
+        }
+    );
+    assert!(press(&mut model, "jj<C-r>").is_empty(), "a question first");
+    assert!(screen(&model).contains("may have been delivered already"));
+    assert_eq!(
+        outbox_request(&press(&mut model, "y")),
+        OutboxOp::Retry {
+            id: OutboxId(3),
+            even_if_maybe_sent: true
+        }
+    );
+}
+
+#[test]
+fn d_deletes_after_asking_and_e_takes_it_back_into_the_review() {
+    let mut model = in_the_outbox();
+    assert!(press(&mut model, "jd").is_empty());
+    assert!(screen(&model).contains("It will not be sent"));
+    assert_eq!(
+        outbox_request(&press(&mut model, "y")),
+        OutboxOp::Delete {
+            id: OutboxId(2),
+            even_if_maybe_sent: false
+        }
+    );
+    let effects = press(&mut model, "ke");
+    assert_eq!(
+        outbox_request(&effects),
+        OutboxOp::Edit {
+            id: OutboxId(1),
+            even_if_maybe_sent: false
+        }
+    );
+    assert!(!model.layers.iter().any(|l| matches!(l, Layer::Outbox(_))));
+    let Effect::Engine(Command::Outbox { request, .. }) = &effects[0] else {
+        unreachable!()
+    };
+    done(
+        &mut model,
+        *request,
+        Outcome::Draft {
+            draft: Box::new(draft_row(Written {
+                to: "bob@example.org".into(),
+                subject: "Refused".into(),
+                ..ada()
+            })),
+            notes: Vec::new(),
+        },
+    );
+    assert!(
+        model.layers.iter().any(|l| matches!(l, Layer::Review(_))),
+        "{:?}",
+        model.layers
+    );
+}
+
+#[test]
+fn the_outbox_entry_goes_when_the_last_message_is_sent() {
+    let mut model = in_the_outbox();
+    press(&mut model, "q");
+    engine(
+        &mut model,
+        Event::Outbox {
+            account: WORK,
+            entries: Vec::new(),
+        },
+    );
+    let shot = screen(&model);
+    assert!(!shot.contains("Outbox"), "{shot}");
+    let view = model.view().unwrap();
+    assert!(
+        view.folder_cursor < view.folders.len(),
+        "the cursor is on a folder"
+    );
 }
 
 /// The text inside the box titled `title` on `screen`, its lines joined by spaces.

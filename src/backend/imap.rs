@@ -9,6 +9,10 @@ use crate::proto::imap::ImapError;
 use crate::store::{AccountId, Flags, FolderId, FolderRole, FolderRow, MessageId, Store};
 use crate::sync::{FlagChange, ImapSync, Removal, SyncError, SyncReport};
 
+/// The keyword of a forwarded message (RFC 5788's registry; mutt and Thunderbird
+/// set it too).
+const FORWARDED: &str = "$Forwarded";
+
 /// A logged-in IMAP connection acting for one store account.
 pub struct ImapBackend {
     sync: ImapSync,
@@ -105,6 +109,15 @@ impl ImapBackend {
         let folders = folders_of(store, self.account(), ids)?;
         self.sync.set_flags(store, ids, change).await?;
         Ok(folders)
+    }
+
+    pub(super) async fn mark_forwarded(
+        &mut self,
+        store: &mut Store,
+        id: MessageId,
+    ) -> Result<bool, BackendError> {
+        folders_of(store, self.account(), &[id])?;
+        Ok(self.sync.add_keyword(store, &[id], FORWARDED).await? > 0)
     }
 
     pub(super) async fn move_to(

@@ -346,6 +346,21 @@ impl Backend {
         }
     }
 
+    /// Marks a message `$Forwarded` on the server where its folder keeps keywords
+    /// (Exchange's do not: that is no error). True when it was marked. POP3 and
+    /// Maildir keep no such mark here (Maildir's `P` flag is not in the store's
+    /// flags), so they answer false.
+    pub async fn mark_forwarded(
+        &mut self,
+        store: &mut Store,
+        id: MessageId,
+    ) -> Result<bool, BackendError> {
+        match self {
+            Backend::Imap(imap) => imap.mark_forwarded(store, id).await,
+            Backend::Local(_) => Ok(false),
+        }
+    }
+
     /// Creates the folder `name` ('/'-separated) and returns it.
     pub async fn create_folder(
         &mut self,

@@ -17,19 +17,27 @@ use tokio::sync::mpsc::UnboundedSender;
 use super::explain::Problem;
 use super::reader::Workers;
 use super::worker::{DraftJob, Job};
-use super::{DraftOp, Event, Outcome, RequestId};
+use super::{DraftOp, Event, OutboxOp, Outcome, RequestId};
 use crate::compose::{self, Begin, DraftError};
 use crate::config::{Account, ComposeSettings, Receive};
 use crate::mime::reply::{ReplyError, Start};
 use crate::store::{
-    AccountId, DraftId, DraftRow, MessageId, MessageSource, NewDraft, Queued, Store, StoreError,
+    AccountId, DraftId, DraftRow, MessageId, MessageSource, NewDraft, OutboxState, Queued, Store,
+    StoreError,
 };
+use crate::sync::outbox::{FailureKind, failure_kind};
 
 /// A request for the keeper.
 pub(super) struct Request {
     pub request: RequestId,
     pub account: AccountId,
-    pub op: DraftOp,
+    pub op: Op,
+}
+
+/// The keeper's two kinds of work: drafts, and the outbox they go to.
+pub(super) enum Op {
+    Draft(Box<DraftOp>),
+    Outbox(OutboxOp),
 }
 
 /// What the keeper works with.
@@ -65,14 +73,31 @@ pub(super) fn spawn(
 fn serve(mut keeper: Keeper, requests: Receiver<Request>) {
     keeper.wake_held();
     keeper.tell_interrupted();
+    keeper.tell_outboxes();
     for Request {
         request,
         account,
         op,
     } in requests
     {
-        let doing = label(&op);
-        let event = match keeper.handle(request, account, op) {
+        let (doing, changes_outbox) = match &op {
+            Op::Draft(op) => (
+                label(op),
+                matches!(
+                    op.as_ref(),
+                    DraftOp::Send { .. } | DraftOp::TakeBack { .. } | DraftOp::SendNow { .. }
+                ),
+            ),
+            Op::Outbox(op) => (outbox_label(*op), true),
+        };
+        let handled = match op {
+            Op::Draft(op) => keeper.handle(request, account, *op),
+            Op::Outbox(op) => keeper.handle_outbox(request, account, op),
+        };
+        if changes_outbox && let Some(event) = super::outbox::event(&keeper.store, account) {
+            let _ = keeper.events.send(event);
+        }
+        let event = match handled {
             Ok(Handled::Done(outcome)) => Event::Done { request, outcome },
             Ok(Handled::Passed) => continue,
             Err(problem) => {
@@ -85,9 +110,10 @@ fn serve(mut keeper: Keeper, requests: Receiver<Request>) {
                 Event::Failed { request, problem }
             }
         };
-        if keeper.events.send(event).is_err() {
-            return; // the front end is gone
-        }
+        // The front end may be gone (quitting, a hangup): the requests already
+        // queued (its last saves) are still carried out, until the engine closes
+        // the queue.
+        let _ = keeper.events.send(event);
     }
 }
 
@@ -106,7 +132,146 @@ fn label(op: &DraftOp) -> &'static str {
     }
 }
 
+fn sent_meanwhile() -> Problem {
+    Problem::with(
+        "the message was sent meanwhile",
+        "its turn came while you asked",
+        "look in the Sent folder; write a correction if needed",
+    )
+}
+
+/// What an outbox request is doing, for its explanation.
+fn outbox_label(op: OutboxOp) -> &'static str {
+    match op {
+        OutboxOp::Retry { .. } => "sending again",
+        OutboxOp::Edit { .. } => "taking the message back to edit",
+        OutboxOp::Delete { .. } => "deleting the message from the outbox",
+    }
+}
+
 impl Keeper {
+    fn handle_outbox(
+        &mut self,
+        request: RequestId,
+        account: AccountId,
+        op: OutboxOp,
+    ) -> Result<Handled, Problem> {
+        let id = match op {
+            OutboxOp::Retry { id, .. }
+            | OutboxOp::Edit { id, .. }
+            | OutboxOp::Delete { id, .. } => id,
+        };
+        let row = self
+            .store
+            .outgoing(id)
+            .map_err(store_error)?
+            .filter(|row| row.account == account && row.state != OutboxState::Sent)
+            .ok_or_else(|| {
+                Problem::with(
+                    "the message is no longer waiting in the outbox",
+                    "it was sent meanwhile, or deleted in another window",
+                    "look in the Sent folder",
+                )
+            })?;
+        // The UI's list may be older than the row: the rule is checked here, on
+        // the row as it is now. A message that may have been delivered (being sent
+        // right now, or postern stopped while sending it) is touched only when the
+        // user said so, after being told.
+        if failure_kind(&row) == Some(FailureKind::MaybeSent) && !op.even_if_maybe_sent() {
+            return Err(Problem::with(
+                "the message may have been delivered already",
+                "it is being sent right now, or postern stopped while sending it",
+                "wait a moment and look again; if it stays \"maybe sent\", check the Sent \
+                 folder or ask a recipient before you act on it",
+            ));
+        }
+        match op {
+            OutboxOp::Retry { .. } => {
+                self.store.requeue(id).map_err(store_error)?;
+                self.wake_after(account, Duration::ZERO);
+                Ok(Handled::Done(Outcome::Nothing))
+            }
+            OutboxOp::Edit { .. } => {
+                let linked = self.store.draft_for_outbox(id).map_err(store_error)?;
+                // Queued without a draft (`postern send`): one is made from it first,
+                // so that the message is in the drafts before it leaves the outbox.
+                let made = match linked {
+                    Some(_) => None,
+                    None => Some(self.draft_from_outgoing(account, &row)?),
+                };
+                match self.store.withdraw_outgoing(id).map_err(store_error)? {
+                    Some(Some(draft)) => Ok(Handled::Done(Outcome::Draft {
+                        draft: Box::new(self.stored(draft)?),
+                        notes: Vec::new(),
+                    })),
+                    Some(None) => match made {
+                        Some(outcome) => Ok(Handled::Done(outcome)),
+                        None => Err(Problem::plain("the message's draft was not found")),
+                    },
+                    None => {
+                        if let Some(Outcome::Draft { draft, .. }) = &made
+                            && let Err(error) = self.store.delete_draft(draft.id)
+                        {
+                            tracing::warn!("removing a draft made for nothing: {error}");
+                        }
+                        Err(sent_meanwhile())
+                    }
+                }
+            }
+            OutboxOp::Delete { .. } => {
+                let withdrawn = self.store.withdraw_outgoing(id).map_err(store_error)?;
+                let Some(draft) = withdrawn.ok_or_else(sent_meanwhile)? else {
+                    return Ok(Handled::Done(Outcome::Nothing));
+                };
+                let kept = self.stored(draft)?;
+                self.store.delete_draft(draft).map_err(store_error)?;
+                match kept.draft.remote_copy {
+                    Some(message) => self.pass(account, request, DraftJob::RemoveCopy { message }),
+                    None => Ok(Handled::Done(Outcome::Nothing)),
+                }
+            }
+        }
+    }
+
+    /// A new draft holding a queued message that has none (`postern send` queued it).
+    fn draft_from_outgoing(
+        &mut self,
+        account: AccountId,
+        row: &crate::store::OutboxRow,
+    ) -> Result<Outcome, Problem> {
+        let config = self.config(account)?.clone();
+        let how = Begin::Recall {
+            raw: &row.raw,
+            id: MessageId(0),
+        };
+        let begun = compose::begin(&config, &ComposeSettings::default(), how)
+            .map_err(|e| start_problem(&e))?;
+        let draft = NewDraft {
+            remote_copy: None,
+            answers: row.answers,
+            forwards: row.forwards,
+            ..begun.draft
+        };
+        keep(&mut self.store, account, draft, begun.notes)
+    }
+
+    fn config(&self, account: AccountId) -> Result<&Account, Problem> {
+        self.accounts
+            .get(&account)
+            .ok_or_else(|| Problem::plain(format!("no account with id {} runs", account.0)))
+    }
+
+    /// At start: every account's outbox that holds anything.
+    fn tell_outboxes(&self) {
+        for account in self.accounts.keys() {
+            if let Some(event) = super::outbox::event(&self.store, *account)
+                && !matches!(&event, Event::Outbox { entries, .. } if entries.is_empty())
+            {
+                let _ = self.events.send(event);
+            }
+        }
+    }
+
     fn handle(
         &mut self,
         request: RequestId,
@@ -268,8 +433,6 @@ impl Keeper {
         });
     }
 
-    /// At start: what was held when postern stopped goes out when due (at once
-    /// when its time has passed; the worker finds nothing to do when none waits).
     /// Tells the front end of the drafts being written when postern last stopped.
     fn tell_interrupted(&self) {
         let mut interrupted = Vec::new();
@@ -286,6 +449,8 @@ impl Keeper {
         let _ = self.events.send(Event::Interrupted(interrupted));
     }
 
+    /// At start: what was held when postern stopped goes out when due (at once
+    /// when its time has passed; the worker finds nothing to do when none waits).
     fn wake_held(&self) {
         for &account in self.accounts.keys() {
             let now = chrono::Utc::now().timestamp();

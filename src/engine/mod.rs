@@ -13,6 +13,7 @@ pub mod explain;
 mod imap_worker;
 mod notify;
 mod observer;
+mod outbox;
 mod perform;
 mod pipe;
 mod pop3_worker;
@@ -23,6 +24,7 @@ mod worker;
 
 pub use backoff::BackoffPolicy;
 pub use explain::{Problem, Remedy};
+pub use outbox::{OutboxEntry, OutboxStatus, entries as outbox_entries};
 pub use reader::answer_read;
 
 use std::collections::HashMap;
@@ -92,6 +94,51 @@ pub enum Command {
         account: AccountId,
         raw: Vec<u8>,
     },
+    /// Act on a message waiting in the account's outbox; answered with `Done` or
+    /// `Failed` for `request`.
+    Outbox {
+        request: RequestId,
+        account: AccountId,
+        op: OutboxOp,
+    },
+}
+
+/// What [`Command::Outbox`] does to a message not sent yet. A message that may
+/// have been delivered ("maybe sent") is refused unless `even_if_maybe_sent`: the
+/// user was told and said so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutboxOp {
+    /// Send it again now.
+    Retry {
+        id: OutboxId,
+        even_if_maybe_sent: bool,
+    },
+    /// Take it out to write again: answered with [`Outcome::Draft`].
+    Edit {
+        id: OutboxId,
+        even_if_maybe_sent: bool,
+    },
+    /// Throw it away, and the draft it was written in.
+    Delete {
+        id: OutboxId,
+        even_if_maybe_sent: bool,
+    },
+}
+
+impl OutboxOp {
+    pub fn even_if_maybe_sent(self) -> bool {
+        match self {
+            OutboxOp::Retry {
+                even_if_maybe_sent, ..
+            }
+            | OutboxOp::Edit {
+                even_if_maybe_sent, ..
+            }
+            | OutboxOp::Delete {
+                even_if_maybe_sent, ..
+            } => even_if_maybe_sent,
+        }
+    }
 }
 
 /// What [`Command::Draft`] does. A draft is in the store from the moment it starts,
@@ -227,6 +274,11 @@ pub enum Event {
         account: AccountId,
         folders: Vec<FolderId>,
     },
+    /// The account's messages not sent yet, whenever that changes (and at start).
+    Outbox {
+        account: AccountId,
+        entries: Vec<OutboxEntry>,
+    },
     /// Once, at start: drafts that were being written when postern last stopped
     /// (neither postponed nor sent), newest first, to offer back.
     Interrupted(Vec<DraftRow>),
@@ -304,6 +356,9 @@ pub struct EngineOptions {
     pub sync: SyncOptions,
     /// How messages are written and sent (`send_delay`, the attribution line).
     pub compose: ComposeSettings,
+    /// The first wait before a message that failed for now is sent again; it
+    /// doubles with each attempt, up to 30 times this.
+    pub send_retry: Duration,
 }
 
 impl Default for EngineOptions {
@@ -315,6 +370,7 @@ impl Default for EngineOptions {
             shutdown_grace: Duration::from_secs(3),
             sync: SyncOptions::default(),
             compose: ComposeSettings::default(),
+            send_retry: Duration::from_secs(30),
         }
     }
 }
@@ -368,6 +424,7 @@ impl Engine {
                 token_dir: PathBuf::from(token_dir),
                 events: event_tx.clone(),
                 options: options.clone(),
+                retry: worker::Retry::default(),
             };
             workers.insert(*id, worker::spawn(context));
         }
@@ -449,7 +506,23 @@ async fn dispatch(
                 let sent = keeper.send(drafts::Request {
                     request,
                     account,
-                    op: *op,
+                    op: drafts::Op::Draft(op),
+                });
+                if sent.is_err() {
+                    let problem = Problem::plain("the drafts keeper stopped");
+                    let _ = events.send(Event::Failed { request, problem });
+                }
+                continue;
+            }
+            Command::Outbox {
+                request,
+                account,
+                op,
+            } => {
+                let sent = keeper.send(drafts::Request {
+                    request,
+                    account,
+                    op: drafts::Op::Outbox(op),
                 });
                 if sent.is_err() {
                     let problem = Problem::plain("the drafts keeper stopped");

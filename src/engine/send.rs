@@ -4,6 +4,8 @@
 //! Sent, the draft's copy out of Drafts) is [`follow_up`], done step by step so that
 //! a retry after a reconnect repeats none.
 
+use std::time::Duration;
+
 use super::Event;
 use super::explain;
 use super::worker::Context;
@@ -13,7 +15,9 @@ use crate::config::Receive;
 use crate::proto::{ConnectOptions, smtp};
 use crate::store::{Flags, FolderId, FolderRole, FolderRow, MessageId, OutboxId, Store};
 use crate::sync::FlagChange;
-use crate::sync::outbox::{SentMessage, queue_message, send_outbox};
+use crate::sync::outbox::{
+    FailedMessage, FailureKind, SentMessage, queue_message, retry_delay, send_outbox,
+};
 
 /// A message the server accepted, and what is still to do about it on the account's
 /// server; each step is cleared once done.
@@ -24,6 +28,8 @@ pub(super) struct Accepted {
     pub raw: Vec<u8>,
     /// To be marked `\Answered`.
     pub answers: Option<MessageId>,
+    /// To be marked `$Forwarded`.
+    pub forwards: Option<MessageId>,
     /// Keep a copy in the Sent folder (`save_sent`).
     pub file_copy: bool,
     /// The sent draft's copy in the Drafts folder, to remove.
@@ -107,6 +113,7 @@ async fn send_queued(
             return Vec::new();
         }
     };
+    retry_temporary_failures(context, store, &run.failed);
     for failure in run.failed {
         context.emit(Event::SendFailed {
             account: context.id,
@@ -124,7 +131,41 @@ async fn send_queued(
         });
         accepted.push(settle_draft(context, store, sent));
     }
+    if let Some(event) = super::outbox::event(store, context.id) {
+        context.emit(event);
+    }
+    wake_for_held(context, store);
     accepted
+}
+
+/// The next message held for undo send gets its own wake-up: after a restart
+/// several may wait, each due at its own time.
+fn wake_for_held(context: &Context, store: &Store) {
+    match store.next_held(context.id) {
+        Ok(Some(until)) => {
+            let wait = until.saturating_sub(chrono::Utc::now().timestamp()).max(0);
+            let wait = u64::try_from(wait).unwrap_or_default();
+            context.retry.after(Duration::from_secs(wait + 1));
+        }
+        Ok(None) => {}
+        Err(error) => tracing::warn!("looking for held messages: {error}"),
+    }
+}
+
+/// A message that failed for now (the server away, a 4xx answer) is tried again
+/// by itself while postern runs, backing off with its attempts.
+fn retry_temporary_failures(context: &Context, store: &Store, failed: &[FailedMessage]) {
+    let attempts = failed
+        .iter()
+        .filter(|f| f.kind == FailureKind::Temporary)
+        .filter_map(|f| store.outgoing(f.id).ok().flatten())
+        .map(|row| row.attempts)
+        .min();
+    if let Some(attempts) = attempts {
+        let delay = retry_delay(attempts, context.options.send_retry);
+        tracing::info!(account = %context.account.name, "sending again in {} s", delay.as_secs());
+        context.retry.after(delay);
+    }
 }
 
 /// The sent message's draft is done with: deleted here, its server copy to remove.
@@ -139,14 +180,11 @@ fn settle_draft(context: &Context, store: &Store, sent: SentMessage) -> Accepted
         // The outbox says it was sent, so it is never offered to be sent again.
         tracing::warn!("deleting the draft of a sent message: {error}");
     }
-    if sent.forwards.is_some() {
-        // `$Forwarded` needs keyword support in the store's flags; not kept yet.
-        tracing::debug!("a forwarded message is not marked $Forwarded");
-    }
     Accepted {
         outbox: sent.id,
         raw: sent.raw,
         answers: sent.answers,
+        forwards: sent.forwards,
         file_copy: context.account.receive == Receive::Imap && context.account.keeps_sent_copy(),
         draft_copy: draft.and_then(|d| d.draft.remote_copy),
     }
@@ -172,6 +210,14 @@ pub(super) async fn follow_up(
         let done = backend.set_flags(store, &[original], answered).await;
         step(context, "marking the original answered", done)?;
         accepted.answers = None;
+    }
+    if let Some(original) = accepted.forwards {
+        let done = backend
+            .mark_forwarded(store, original)
+            .await
+            .map(|_| Vec::new());
+        step(context, "marking the original forwarded", done)?;
+        accepted.forwards = None;
     }
     if accepted.file_copy {
         let done = file_sent(context, store, backend, &accepted.raw).await;

@@ -34,6 +34,48 @@ pub(super) struct Context {
     pub token_dir: PathBuf,
     pub events: UnboundedSender<Event>,
     pub options: EngineOptions,
+    /// Wakes this worker to send again later (set by [`spawn`]).
+    pub retry: Retry,
+}
+
+/// A later `SendDue` for the worker's own queue. Weak, so that a timer never keeps
+/// a stopped worker's queue open. The earliest asked for wins: a later one while it
+/// waits starts no second timer.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Retry {
+    queue: Option<mpsc::WeakUnboundedSender<Job>>,
+    due: Arc<std::sync::Mutex<Option<tokio::time::Instant>>>,
+}
+
+impl Retry {
+    /// Sends `SendDue` to the worker after `delay`, unless one is due sooner.
+    pub fn after(&self, delay: Duration) {
+        let Some(queue) = self.queue.clone() else {
+            return;
+        };
+        let at = tokio::time::Instant::now() + delay;
+        {
+            let Ok(mut due) = self.due.lock() else {
+                return;
+            };
+            if due.is_some_and(|due| due <= at) {
+                return;
+            }
+            *due = Some(at);
+        }
+        let due = Arc::clone(&self.due);
+        tokio::spawn(async move {
+            tokio::time::sleep_until(at).await;
+            if let Ok(mut due) = due.lock()
+                && *due == Some(at)
+            {
+                *due = None;
+            }
+            if let Some(queue) = queue.upgrade() {
+                let _ = queue.send(Job::SendDue);
+            }
+        });
+    }
 }
 
 impl Context {
@@ -167,8 +209,9 @@ impl Handle {
     }
 }
 
-pub(super) fn spawn(context: Context) -> Handle {
+pub(super) fn spawn(mut context: Context) -> Handle {
     let (jobs, queue) = mpsc::unbounded_channel();
+    context.retry.queue = Some(jobs.downgrade());
     let refresh_queued = Arc::new(AtomicBool::new(false));
     let queue = Jobs {
         queue,

@@ -22,10 +22,12 @@ pub enum Context {
     Output,
     /// A message about to be sent: its headers, text and files.
     Review,
+    /// An account's messages waiting to be sent.
+    Outbox,
 }
 
 impl Context {
-    pub const ALL: [Context; 9] = [
+    pub const ALL: [Context; 10] = [
         Context::List,
         Context::Message,
         Context::Folders,
@@ -35,6 +37,7 @@ impl Context {
         Context::Confirm,
         Context::Output,
         Context::Review,
+        Context::Outbox,
     ];
 
     /// The name of its table in the config (`[keys.list]`).
@@ -51,6 +54,7 @@ impl Context {
             Context::Confirm => "confirm",
             Context::Output => "output",
             Context::Review => "review",
+            Context::Outbox => "outbox",
         }
     }
 
@@ -163,6 +167,7 @@ const MOVING: &[Context] = &[
     Context::Picker,
     Context::Output,
     Context::Review,
+    Context::Outbox,
 ];
 const EVERYWHERE: &[Context] = &Context::ALL;
 const QUESTIONS: &[Context] = &[Context::Picker, Context::Prompt];
@@ -388,7 +393,19 @@ impl Action {
                 Context::Folders,
                 Context::Review,
             ],
-            Action::Close => &[Context::Message, Context::Help, Context::Output],
+            Action::Close => &[
+                Context::Message,
+                Context::Help,
+                Context::Output,
+                Context::Outbox,
+            ],
+            Action::Open | Action::Refresh | Action::Delete => &[
+                Context::List,
+                Context::Message,
+                Context::Folders,
+                Context::Outbox,
+            ],
+            Action::Edit => &[Context::Review, Context::Outbox],
             Action::Submit | Action::Cancel => QUESTIONS,
             Action::Yes | Action::No => &[Context::Confirm],
             Action::ForwardAttached => &[
@@ -398,7 +415,6 @@ impl Action {
                 Context::Review,
             ],
             Action::Send
-            | Action::Edit
             | Action::Attach
             | Action::Detach
             | Action::Postpone

@@ -170,6 +170,18 @@ pub(super) fn tables() -> Tables {
         key(Key::Up, Action::Up),
         ctrl('c', Action::ForceQuit),
     ];
+    // The outbox: Enter explains, Ctrl-r sends again (the main screen's refresh),
+    // e edits, d deletes.
+    let mut outbox = moving();
+    outbox.extend([
+        key(Key::Enter, Action::Open),
+        ctrl('r', Action::Refresh),
+        ch('e', Action::Edit),
+        ch('d', Action::Delete),
+        ch('q', Action::Close),
+        key(Key::Esc, Action::Close),
+        ctrl('c', Action::ForceQuit),
+    ]);
     Tables {
         tables: vec![
             (None, main),
@@ -182,6 +194,7 @@ pub(super) fn tables() -> Tables {
             (Some(Context::Confirm), confirm),
             (Some(Context::Output), output),
             (Some(Context::Review), review),
+            (Some(Context::Outbox), outbox),
         ],
     }
 }

@@ -2,7 +2,7 @@
 
 use rusqlite::{OptionalExtension, Row, params};
 
-use super::{AccountId, MessageId, Store, StoreError, now};
+use super::{AccountId, DraftId, MessageId, Store, StoreError, now};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct OutboxId(pub i64);
@@ -169,6 +169,42 @@ impl Store {
             outbox_row,
         )?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The account's messages not sent yet (queued or failed), oldest first.
+    pub fn outbox_unsent(&self, account: AccountId) -> Result<Vec<OutboxRow>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {OUTBOX_COLUMNS} FROM outbox
+             WHERE account_id = ?1 AND state != 'sent' ORDER BY id"
+        ))?;
+        let rows = stmt.query_map([account.0], outbox_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Takes a message out of the outbox before it is sent (to edit or delete it):
+    /// `None` when it was sent meanwhile or is gone; else the draft it was written
+    /// in, unlinked from it, if that is kept.
+    pub fn withdraw_outgoing(
+        &mut self,
+        id: OutboxId,
+    ) -> Result<Option<Option<DraftId>>, StoreError> {
+        let tx = self.conn.transaction()?;
+        let taken = tx.execute(
+            "DELETE FROM outbox WHERE id = ?1 AND state != 'sent'",
+            [id.0],
+        )?;
+        if taken == 0 {
+            return Ok(None);
+        }
+        let draft: Option<i64> = tx
+            .query_row(
+                "UPDATE drafts SET outbox_id = NULL WHERE outbox_id = ?1 RETURNING id",
+                [id.0],
+                |row| row.get(0),
+            )
+            .optional()?;
+        tx.commit()?;
+        Ok(Some(draft.map(DraftId)))
     }
 
     pub fn outgoing(&self, id: OutboxId) -> Result<Option<OutboxRow>, StoreError> {

@@ -56,6 +56,15 @@ impl FailureKind {
     }
 }
 
+/// How long a running postern waits before it tries a temporarily failed message
+/// again, after its `attempts`-th try: `first` (30 s), doubling, at most 30 times
+/// that (15 minutes): a server down for the night is not hammered, and one back in
+/// a minute is soon used.
+pub fn retry_delay(attempts: u32, first: std::time::Duration) -> std::time::Duration {
+    let doublings = attempts.saturating_sub(1).min(16);
+    (first * (1 << doublings)).min(first * 30)
+}
+
 /// How a failed row failed; `None` for rows that are not failed.
 pub fn failure_kind(row: &OutboxRow) -> Option<FailureKind> {
     if row.state != OutboxState::Failed {
@@ -281,6 +290,23 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn retries_back_off_from_half_a_minute_to_a_quarter_hour() {
+        let secs = |attempts| retry_delay(attempts, std::time::Duration::from_secs(30)).as_secs();
+        assert_eq!(
+            [
+                secs(0),
+                secs(1),
+                secs(2),
+                secs(3),
+                secs(5),
+                secs(6),
+                secs(40)
+            ],
+            [30, 30, 60, 120, 480, 900, 900]
+        );
+    }
     use crate::store::{AccountId, OutboxId};
 
     fn row(not_before: Option<i64>) -> OutboxRow {

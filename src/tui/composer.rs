@@ -24,6 +24,8 @@ pub enum Asked {
     },
     /// Held messages sent at once, before quitting.
     SendNow,
+    /// Something done to an outbox message: say `.0` when it is done.
+    Outbox(String),
     /// The other kind of forward, to take the place of draft `old`.
     Switch {
         old: DraftId,

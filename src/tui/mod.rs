@@ -325,10 +325,13 @@ where
     loop {
         // Not while an answer waits: the frame would show the screen as it was
         // before the editor (its text not yet in the review).
-        if answers.is_empty() && model.take_dirty() {
-            terminal
-                .draw(|frame| view(&model, frame))
-                .map_err(backend_error)?;
+        if answers.is_empty()
+            && model.take_dirty()
+            && let Err(error) = terminal.draw(|frame| view(&model, frame))
+        {
+            // The terminal is gone (a dropped SSH session): keep what is written.
+            keep_and_stop(&mut model, &commands);
+            return Err(backend_error(error));
         }
         let msg = match answers.pop_front() {
             Some(msg) => msg,
@@ -349,8 +352,15 @@ where
                     Some(Ok(TermEvent::Resize(w, h))) => Msg::Resize(w, h),
                     Some(Ok(TermEvent::Paste(text))) => Msg::Paste(text),
                     Some(Ok(_)) => continue,
-                    Some(Err(e)) => return Err(e),
-                    None => return Ok(()),
+                    // The terminal is gone: keep what is written, then stop.
+                    Some(Err(e)) => {
+                        keep_and_stop(&mut model, &commands);
+                        return Err(e);
+                    }
+                    None => {
+                        keep_and_stop(&mut model, &commands);
+                        return Ok(());
+                    }
                 },
                 _ = ticker.tick() => Msg::Tick(clock()),
             },
@@ -360,8 +370,15 @@ where
                 Effect::Quit => return Ok(()),
                 Effect::Engine(command) => send(&commands, command)?,
                 Effect::Edit { draft, text } => {
-                    let outcome =
-                        edit(terminal, &mut host, (&writing, &mut edits), draft, &text).await?;
+                    let edited =
+                        edit(terminal, &mut host, (&writing, &mut edits), draft, &text).await;
+                    let outcome = match edited {
+                        Ok(outcome) => outcome,
+                        Err(error) => {
+                            keep_and_stop(&mut model, &commands);
+                            return Err(error);
+                        }
+                    };
                     answers.push_back(Msg::Edited { draft, outcome });
                 }
                 Effect::ForgetEdit(draft) => edits.forget(draft),
@@ -370,6 +387,16 @@ where
                     answers.push_back(Msg::Attached { draft, file });
                 }
             }
+        }
+    }
+}
+
+/// The terminal failed: what is being written is saved (the engine carries out the
+/// saves before it shuts down); nothing else is done.
+fn keep_and_stop(model: &mut Model, commands: &UnboundedSender<Command>) {
+    for effect in update(model, Msg::Hangup) {
+        if let Effect::Engine(command) = effect {
+            let _ = commands.send(command);
         }
     }
 }

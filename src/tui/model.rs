@@ -98,9 +98,22 @@ pub struct AccountView {
     /// Message lists of the folders visited, kept for instant switching.
     pub lists: HashMap<FolderId, MessageList>,
     pub open: Option<OpenMessage>,
+    /// Messages not sent yet; while there are any, the folder pane has an
+    /// "Outbox" entry after the folders.
+    pub outbox: Vec<crate::engine::OutboxEntry>,
 }
 
 impl AccountView {
+    /// Rows of the folder pane: the folders, then the outbox while it holds any.
+    pub fn folder_rows(&self) -> usize {
+        self.folders.len() + usize::from(!self.outbox.is_empty())
+    }
+
+    /// The folder pane's cursor is on the Outbox entry.
+    pub fn on_outbox(&self) -> bool {
+        !self.outbox.is_empty() && self.folder_cursor == self.folders.len()
+    }
+
     pub fn folder(&self) -> Option<&FolderRow> {
         self.folders.get(self.folder_cursor)
     }

@@ -242,8 +242,8 @@ fn actions_bound_where_they_mean_nothing_say_where_they_belong() {
         &with_account("[keys.list]\nclose = \"x\"\n"),
         2,
         "keys.list.close",
-        "`close` means nothing in [keys.list]; bind it in [keys.message], [keys.help-screen] or \
-         [keys.output]",
+        "`close` means nothing in [keys.list]; bind it in [keys.message], [keys.help-screen], \
+         [keys.output] or [keys.outbox]",
     );
 }
 

@@ -49,6 +49,25 @@ pub struct Selected {
     /// `None` when the server has no CONDSTORE for this mailbox.
     pub highestmodseq: Option<u64>,
     pub read_only: bool,
+    /// The server keeps new keywords in this mailbox (`\*` in PERMANENTFLAGS).
+    /// Exchange's mailboxes do not.
+    pub new_keywords: bool,
+    /// SELECT said PERMANENTFLAGS at all; without it, RFC 3501 says every flag
+    /// is kept.
+    pub permanent_flags_said: bool,
+    /// The keywords it keeps already (PERMANENTFLAGS without the `\` flags).
+    pub keywords: Vec<String>,
+}
+
+impl Selected {
+    /// Whether `keyword` (`$Forwarded`) can be stored on messages here.
+    pub fn keeps_keyword(&self, keyword: &str) -> bool {
+        self.new_keywords
+            || self
+                .keywords
+                .iter()
+                .any(|k| k.eq_ignore_ascii_case(keyword))
+    }
 }
 
 /// Things the server reported on its own, collected until the caller takes them.
@@ -273,6 +292,15 @@ impl ImapConn {
                         Some(ResponseCode::UidValidity(v)) => selected.uidvalidity = Some(*v),
                         Some(ResponseCode::UidNext(v)) => selected.uidnext = Some(*v),
                         Some(ResponseCode::HighestModSeq(v)) => selected.highestmodseq = Some(*v),
+                        Some(ResponseCode::PermanentFlags(flags)) => {
+                            selected.permanent_flags_said = true;
+                            selected.new_keywords = flags.iter().any(|f| f == "\\*");
+                            selected.keywords = flags
+                                .iter()
+                                .filter(|f| !f.starts_with('\\'))
+                                .map(|f| f.to_string())
+                                .collect();
+                        }
                         _ => return Handled::Pass,
                     },
                     _ => return Handled::Pass,

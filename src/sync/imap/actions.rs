@@ -67,6 +67,34 @@ impl ImapSync {
         Ok(())
     }
 
+    /// Adds `keyword` (`$Forwarded`) to messages in the folders that keep keywords;
+    /// where a folder does not (Exchange), it is left out, which is no error.
+    /// Returns how many messages got it. The store does not keep keywords.
+    pub async fn add_keyword(
+        &mut self,
+        store: &mut Store,
+        messages: &[MessageId],
+        keyword: &str,
+    ) -> Result<usize, SyncError> {
+        let mut marked = 0;
+        for (folder, items) in self.group(store, messages)? {
+            let path = self.imap_path(store, folder)?;
+            self.ensure_selected(&path).await?;
+            let keeps = self
+                .conn
+                .selected()
+                .is_some_and(|selected| selected.keeps_keyword(keyword));
+            if !keeps {
+                tracing::debug!(folder = %path, "{keyword} is not kept here; left out");
+                continue;
+            }
+            let command = format!("UID STORE {} +FLAGS.SILENT ({keyword})", uids_of(&items));
+            self.conn.run(&command, |_| Handled::Pass).await?;
+            marked += items.len();
+        }
+        Ok(marked)
+    }
+
     /// Moves messages to `target` (MOVE when offered, else COPY, \Deleted and
     /// expunge). A message keeps its store id and cached body: its row follows it to
     /// the new UID the server reports (COPYUID), or, without one, to the row the

@@ -18,6 +18,12 @@ pub enum ConfirmPurpose {
     OpenRecovered { account: AccountId, draft: DraftId },
     /// Messages are held back (undo send): send them now and quit.
     SendHeldAndQuit,
+    /// Do `op` to a message of the outbox (delete it; retry or edit one that may
+    /// have been sent).
+    Outbox {
+        account: AccountId,
+        op: crate::engine::OutboxOp,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

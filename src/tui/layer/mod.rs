@@ -6,6 +6,7 @@
 mod confirm;
 mod help;
 mod input;
+mod outbox;
 mod output;
 mod picker;
 mod prompt;
@@ -15,6 +16,7 @@ mod writing;
 pub use confirm::{Confirm, ConfirmPurpose};
 pub use help::Help;
 pub use input::TextInput;
+pub use outbox::{OutboxChoice, OutboxList};
 pub use output::Output;
 pub use picker::{PickPurpose, Picker};
 pub use prompt::{Prompt, PromptPurpose};
@@ -35,6 +37,7 @@ pub enum Layer {
     Review(Box<Review>),
     /// postern's own editor; its keys go to it directly (see `update`).
     Writer(Box<Writing>),
+    Outbox(OutboxList),
 }
 
 /// What a layer did with a key.
@@ -67,6 +70,11 @@ pub enum Answer {
     Review {
         draft: DraftId,
         choice: ReviewChoice,
+    },
+    Outbox {
+        account: AccountId,
+        id: crate::store::OutboxId,
+        choice: OutboxChoice,
     },
 }
 
@@ -106,6 +114,7 @@ impl Layer {
             // Only `force-quit` is looked up for it: the prompt's table is a text
             // field's, the closest there is.
             Layer::Writer(_) => Context::Prompt,
+            Layer::Outbox(_) => Context::Outbox,
         }
     }
 
@@ -123,6 +132,7 @@ impl Layer {
             Layer::Output(output) => output.on_key(action, page),
             Layer::Review(review) => review.on_key(action),
             Layer::Writer(_) => Reply::Ignored,
+            Layer::Outbox(outbox) => outbox.on_key(action, page),
         }
     }
 
@@ -144,6 +154,14 @@ impl Layer {
                 format!("{} for yes, {} for no", key(Action::Yes), key(Action::No))
             }
             Layer::Writer(_) => "Ctrl-x finishes writing".to_owned(),
+            Layer::Outbox(_) => format!(
+                "{} explains, {} sends again, {} edits, {} deletes, {} closes",
+                key(Action::Open),
+                key(Action::Refresh),
+                key(Action::Edit),
+                key(Action::Delete),
+                key(Action::Close)
+            ),
             Layer::Review(_) => format!(
                 "{} sends, {} edits, {} postpones, {} quits",
                 key(Action::Send),

@@ -98,6 +98,22 @@ fn start(model: &mut Model, from: Option<(Start, MessageId)>) -> Vec<Effect> {
     vec![ask(model, account, op, Asked::Open)]
 }
 
+/// An outbox request, remembered like a draft request.
+pub(super) fn ask_outbox(
+    model: &mut Model,
+    account: AccountId,
+    op: crate::engine::OutboxOp,
+    asked: Asked,
+) -> Effect {
+    let request = model.acting.next_request();
+    model.composer.ask(request, asked);
+    Effect::Engine(Command::Outbox {
+        request,
+        account,
+        op,
+    })
+}
+
 /// A draft request, remembered so that its answer is put to use.
 fn ask(model: &mut Model, account: AccountId, op: DraftOp, asked: Asked) -> Effect {
     let request = model.acting.next_request();
@@ -150,6 +166,10 @@ pub(super) fn done(
             },
         ) => held(model, request, *outbox, *draft, *until),
         (Asked::SendNow, _) => Vec::new(),
+        (Asked::Outbox(done), _) => {
+            model.status = Status::Info(done);
+            Vec::new()
+        }
         _ => Vec::new(),
     };
     Some(effects)

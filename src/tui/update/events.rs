@@ -5,7 +5,7 @@ use std::collections::hash_map::Entry;
 use super::super::list::PAGE_SIZE;
 use super::super::model::{AccountView, Model, Status};
 use super::super::msg::Effect;
-use super::{compose, mail, screen};
+use super::{compose, mail, outbox, screen};
 use crate::engine::{Command, Event, Problem};
 use crate::store::{AccountId, FolderId};
 
@@ -67,6 +67,7 @@ pub(super) fn on_event(model: &mut Model, event: Event) -> Vec<Effect> {
         }
         Event::Changed { account, folders } => changed(model, account, &folders),
         Event::Interrupted(drafts) => compose::offer_recovered(model, &drafts),
+        Event::Outbox { account, entries } => outbox::told(model, account, entries),
         Event::Done { request, outcome } => {
             if let Some(effects) = compose::done(model, request, &outcome) {
                 return effects;

@@ -13,7 +13,7 @@ use super::super::layer::{
 };
 use super::super::model::{AccountView, Focus, Model, Status};
 use super::super::msg::Effect;
-use super::{compose, screen};
+use super::{compose, outbox, screen};
 use crate::engine::{Command, Operation, Outcome, Problem, Remedy, RequestId};
 use crate::keys::Action;
 use crate::store::{AccountId, Flags, FolderId, FolderRole, FolderRow, MessageId};
@@ -546,6 +546,12 @@ pub(super) fn answer(model: &mut Model, answer: Answer) -> Vec<Effect> {
             compose::recovered(model, account, draft, false)
         }
         Answer::Yes(ConfirmPurpose::SendHeldAndQuit) => compose::send_held_and_quit(model),
+        Answer::Outbox {
+            account,
+            id,
+            choice,
+        } => outbox::choice(model, account, id, choice),
+        Answer::Yes(ConfirmPurpose::Outbox { account, op }) => outbox::act(model, account, op),
         Answer::No(ConfirmPurpose::SendHeldAndQuit) => vec![Effect::Quit],
         // Saying no to the others is saying nothing.
         Answer::No(_) => Vec::new(),

@@ -9,6 +9,7 @@
 mod compose;
 mod events;
 mod mail;
+mod outbox;
 mod screen;
 
 use crossterm::event::KeyEvent;

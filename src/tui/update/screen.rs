@@ -62,6 +62,9 @@ pub(super) fn act(model: &mut Model, action: Action) -> Option<Vec<Effect>> {
             Vec::new()
         }
         Action::Open => match model.main.focus {
+            Focus::Folders if model.view().is_some_and(AccountView::on_outbox) => {
+                super::outbox::open(model)
+            }
             Focus::Folders => {
                 model.main.focus = Focus::List;
                 Vec::new()
@@ -131,7 +134,7 @@ fn move_cursor(model: &mut Model, action: Action) -> Vec<Effect> {
             let page = layout::Panes::of(model)
                 .folders
                 .map_or(1, |r| usize::from(layout::inner(r).height));
-            let to = target(view.folder_cursor, view.folders.len(), motion, page);
+            let to = target(view.folder_cursor, view.folder_rows(), motion, page);
             select_folder(model, to)
         }
         Focus::List => {
@@ -222,7 +225,16 @@ pub(super) fn select_folder(model: &mut Model, index: usize) -> Vec<Effect> {
     let Some(view) = model.view_mut() else {
         return Vec::new();
     };
-    if index >= view.folders.len() {
+    if index >= view.folder_rows() {
+        return Vec::new();
+    }
+    if index == view.folders.len() {
+        // The Outbox entry: no list of its own; Enter opens it.
+        view.folder_cursor = index;
+        view.open = None;
+        if model.main.focus == Focus::Message {
+            model.main.focus = Focus::List;
+        }
         return Vec::new();
     }
     if index != view.folder_cursor {

@@ -10,10 +10,11 @@ use ratatui::widgets::Paragraph;
 use crate::store::FolderRow;
 
 use super::super::layout::inner;
-use super::super::model::{Focus, Model};
+use super::super::model::{AccountView, Focus, Model};
 use super::super::theme::Theme;
 use super::text::{fit, fit_right, safe};
 use super::{focused, pane_block};
+use crate::engine::OutboxStatus;
 
 pub fn draw(model: &Model, frame: &mut Frame, area: Rect) {
     let has_focus = focused(model, Focus::Folders);
@@ -31,7 +32,7 @@ pub fn draw(model: &Model, frame: &mut Frame, area: Rect) {
     let top = (view.folder_cursor + 1).saturating_sub(height);
     let columns = usize::from(body.width);
     let names: HashSet<&str> = view.folders.iter().map(|f| f.name.as_str()).collect();
-    let lines: Vec<Line> = view
+    let mut lines: Vec<Line> = view
         .folders
         .iter()
         .enumerate()
@@ -42,7 +43,37 @@ pub fn draw(model: &Model, frame: &mut Frame, area: Rect) {
             folder_line(theme, folder, &names, columns, (selected, has_focus))
         })
         .collect();
+    if !view.outbox.is_empty() && lines.len() < height {
+        lines.push(outbox_line(theme, view, columns, has_focus));
+    }
     frame.render_widget(Paragraph::new(lines), body);
+}
+
+/// "Outbox" and how many wait; in the error colour when one failed for good or
+/// may have been sent (the user has to act).
+fn outbox_line(
+    theme: &Theme,
+    view: &AccountView,
+    columns: usize,
+    has_focus: bool,
+) -> Line<'static> {
+    let stuck = view
+        .outbox
+        .iter()
+        .any(|e| matches!(e.status, OutboxStatus::Failed | OutboxStatus::MaybeSent));
+    let count = view.outbox.len().to_string();
+    let label = if stuck { "Outbox (failed)" } else { "Outbox" };
+    let name_w = columns.saturating_sub(count.len() + 1);
+    let text = format!("{} {count}", fit(label, name_w));
+    let mut style = if stuck { theme.error } else { theme.unread };
+    if view.on_outbox() {
+        style = style.patch(if has_focus {
+            theme.cursor
+        } else {
+            theme.cursor_inactive
+        });
+    }
+    Line::from(Span::styled(text, style))
 }
 
 /// `(selected, has_focus)`: whether this is the cursor's folder, and whether the pane

@@ -66,6 +66,7 @@ fn rows(keys: &Keymap) -> Vec<Row> {
         ("Questions", Context::Confirm),
         ("A command's output", Context::Output),
         ("Review before sending", Context::Review),
+        ("Outbox", Context::Outbox),
         ("This help", Context::Help),
     ] {
         section(title, keys.rows(context));

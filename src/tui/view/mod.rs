@@ -7,6 +7,7 @@ pub mod help;
 pub mod layers;
 pub mod list;
 pub mod message;
+pub mod outbox;
 pub mod review;
 pub mod status;
 pub mod tabs;
@@ -52,6 +53,10 @@ pub fn view(model: &Model, frame: &mut Frame) {
             }
             Layer::Output(output) => layers::output(model.theme(), output, frame, area),
             Layer::Review(review) => review::draw(model.theme(), model.keys(), review, frame, area),
+            Layer::Outbox(list) => {
+                let hint = layer.hint(model.keys());
+                outbox::draw(model.theme(), list, &hint, frame, area);
+            }
             Layer::Writer(writing) => {
                 // The status line stays visible under it.
                 let above = Rect {
