@@ -700,6 +700,28 @@ async fn a_message_over_the_server_s_size_limit_is_not_sent_and_says_both_sizes(
     assert_eq!(run.sent.len(), 1);
 }
 
+/// Microsoft 365 announces a SIZE far above what it takes and refuses after DATA:
+/// that refusal says what to do too.
+#[tokio::test]
+async fn a_size_refusal_after_the_data_is_explained() {
+    let server = Scripted::start(
+        vec![Final::Reply(
+            "552 5.3.4 Message size exceeds fixed maximum message size\r\n",
+        )],
+        "",
+    )
+    .await;
+    let (_dir, mut store, id) = scripted_store();
+    let queued = queue_message(&store, id, &simple_message("big", &["bob@example.test"])).unwrap();
+    let run = send_outbox(&mut store, id, || server.connect())
+        .await
+        .unwrap();
+    assert_eq!(run.failed[0].kind, FailureKind::Permanent);
+    let error = store.outgoing(queued).unwrap().unwrap().last_error.unwrap();
+    assert!(error.contains("552 5.3.4"), "{error}");
+    assert!(error.contains("remove or shrink attachments"), "{error}");
+}
+
 #[tokio::test]
 async fn permanent_rejection_is_kept_with_the_server_text_and_not_retried_by_itself() {
     let server = Scripted::start(

@@ -624,3 +624,51 @@ fn a_long_question_is_shown_whole_with_its_keys() {
     );
     assert!(text.ends_with("y for yes, n for no"), "{text}");
 }
+
+#[test]
+fn tab_in_the_attach_prompt_completes_the_path() {
+    let mut model = writing_with(None);
+    reviewing(&mut model);
+    press(&mut model, "a");
+    assert!(matches!(model.layers.last(), Some(Layer::Prompt(_))));
+    press(&mut model, "rep");
+    assert_eq!(
+        press(&mut model, "<Tab>"),
+        vec![Effect::CompletePath {
+            partial: "~/rep".into()
+        }]
+    );
+    let prompt_text = |model: &Model| match model.layers.last() {
+        Some(Layer::Prompt(prompt)) => prompt.input.text().to_owned(),
+        other => panic!("the prompt: {other:?}"),
+    };
+    // Several: what they share, and their names on the status line.
+    let found = vec!["~/report-draft.odt".to_owned(), "~/report.pdf".to_owned()];
+    update(
+        &mut model,
+        Msg::PathsFound {
+            partial: "~/rep".into(),
+            found,
+        },
+    );
+    assert_eq!(prompt_text(&model), "~/report");
+    assert!(status_line(&model).contains("report-draft.odt  report.pdf"));
+    // One: filled in. An answer for a text no longer typed is dropped.
+    press(&mut model, ".");
+    update(
+        &mut model,
+        Msg::PathsFound {
+            partial: "~/rep".into(),
+            found: vec!["~/repo/".into()],
+        },
+    );
+    assert_eq!(prompt_text(&model), "~/report.");
+    update(
+        &mut model,
+        Msg::PathsFound {
+            partial: "~/report.".into(),
+            found: vec!["~/report.pdf".into()],
+        },
+    );
+    assert_eq!(prompt_text(&model), "~/report.pdf");
+}

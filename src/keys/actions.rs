@@ -127,6 +127,8 @@ pub enum Action {
     /// Take what the layer offers (the chosen item, the typed text).
     Submit,
     Cancel,
+    /// Complete the path typed so far (the attach and save prompts).
+    Complete,
     Yes,
     No,
     /// Write a new message.
@@ -231,6 +233,7 @@ impl Action {
             Action::ForceQuit,
             Action::Submit,
             Action::Cancel,
+            Action::Complete,
             Action::Yes,
             Action::No,
         ]);
@@ -289,6 +292,7 @@ impl Action {
             Action::GoFolder => "go-folder",
             Action::Submit => "submit",
             Action::Cancel => "cancel",
+            Action::Complete => "complete",
             Action::Yes => "yes",
             Action::No => "no",
             Action::Compose => "compose",
@@ -355,6 +359,7 @@ impl Action {
             Action::GoFolder => "go to a folder",
             Action::Submit => "choose / confirm",
             Action::Cancel => "cancel",
+            Action::Complete => "complete the path typed so far",
             Action::Yes => "yes",
             Action::No => "no",
             Action::Compose => "write a new message",
@@ -407,6 +412,7 @@ impl Action {
             ],
             Action::Edit => &[Context::Review, Context::Outbox],
             Action::Submit | Action::Cancel => QUESTIONS,
+            Action::Complete => &[Context::Prompt],
             Action::Yes | Action::No => &[Context::Confirm],
             Action::ForwardAttached => &[
                 Context::List,

@@ -143,6 +143,7 @@ pub(super) fn tables() -> Tables {
     let prompt = vec![
         key(Key::Enter, Action::Submit),
         key(Key::Esc, Action::Cancel),
+        key(Key::Tab, Action::Complete),
         ctrl('c', Action::ForceQuit),
     ];
     // Enter is not "yes": a question such as "delete for good?" needs a deliberate key.

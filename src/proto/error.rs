@@ -118,7 +118,7 @@ pub enum ProtoError {
         source: std::io::Error,
     },
     /// The SMTP server refused a step of sending (`MAIL FROM`, `DATA`, the message).
-    #[error("{host}:{port} refused {step}: {reply}")]
+    #[error("{host}:{port} refused {step}: {reply}{}", refusal_hint(reply))]
     SmtpRefused {
         host: String,
         port: u16,
@@ -157,6 +157,19 @@ pub enum ProtoError {
         port: u16,
         reason: String,
     },
+}
+
+/// What to do about a refusal postern recognises; empty for the others.
+fn refusal_hint(reply: &str) -> &'static str {
+    // 552 / 5.3.4: over the size limit. Microsoft 365 announces a SIZE far above
+    // what it takes, so this comes after DATA although the size was checked.
+    if reply.starts_with("552") || reply.contains("5.3.4") {
+        "\n  hint: the message is larger than the server takes (it may announce a \
+         larger limit than it keeps to); remove or shrink attachments, which grow by a \
+         third when encoded, or share big files by a link"
+    } else {
+        ""
+    }
 }
 
 /// One `RCPT TO` the server refused, with its answer.

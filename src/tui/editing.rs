@@ -94,3 +94,81 @@ pub(super) fn look_at(path: &str) -> Result<(PathBuf, u64), String> {
     std::fs::File::open(&path).map_err(|e| format!("cannot attach {}: {e}", path.display()))?;
     Ok((path, meta.len()))
 }
+
+/// Most paths offered for one Tab: a directory of thousands is not read whole.
+const MOST_PATHS: usize = 200;
+
+/// The paths that begin with `partial` as typed (`~/` kept), sorted, directories
+/// ending in `/`. Hidden files only when the typed name starts with a dot, as in a
+/// shell. Anything unreadable gives nothing.
+pub(super) fn paths_beginning(partial: &str) -> Vec<String> {
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    let (dir_typed, name) = match partial.rfind('/') {
+        Some(at) => partial.split_at(at + 1),
+        None => ("", partial),
+    };
+    let dir = if dir_typed.is_empty() {
+        PathBuf::from(".")
+    } else {
+        match crate::config::expand_tilde(dir_typed, home.as_deref()) {
+            Ok(dir) => dir,
+            Err(_) => return Vec::new(),
+        }
+    };
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Vec::new();
+    };
+    let mut found: Vec<String> = entries
+        .filter_map(Result::ok)
+        .take(MOST_PATHS * 10)
+        .filter_map(|entry| {
+            let file = entry.file_name().into_string().ok()?;
+            if !file.starts_with(name) || (file.starts_with('.') && !name.starts_with('.')) {
+                return None;
+            }
+            let is_dir = entry.path().is_dir();
+            Some(format!(
+                "{dir_typed}{file}{}",
+                if is_dir { "/" } else { "" }
+            ))
+        })
+        .collect();
+    found.sort();
+    found.truncate(MOST_PATHS);
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::paths_beginning;
+
+    #[test]
+    fn paths_are_completed_from_the_disk_as_typed() {
+        let dir = tempfile::tempdir().unwrap();
+        for file in ["report.pdf", "report-draft.odt", ".hidden", "other.txt"] {
+            std::fs::write(dir.path().join(file), b"x").unwrap();
+        }
+        std::fs::create_dir(dir.path().join("reports")).unwrap();
+        let typed = format!("{}/rep", dir.path().display());
+        let found = paths_beginning(&typed);
+        let base = format!("{}/", dir.path().display());
+        assert_eq!(
+            found,
+            [
+                format!("{base}report-draft.odt"),
+                format!("{base}report.pdf"),
+                format!("{base}reports/"),
+            ]
+        );
+        assert!(
+            paths_beginning(&base)
+                .iter()
+                .all(|p| !p.contains(".hidden"))
+        );
+        assert_eq!(
+            paths_beginning(&format!("{base}.h")),
+            [format!("{base}.hidden")]
+        );
+        assert!(paths_beginning("/no/such/dir/x").is_empty());
+    }
+}

@@ -386,6 +386,10 @@ where
                     let file = editing::look_at(&path);
                     answers.push_back(Msg::Attached { draft, file });
                 }
+                Effect::CompletePath { partial } => {
+                    let found = editing::paths_beginning(&partial);
+                    answers.push_back(Msg::PathsFound { partial, found });
+                }
             }
         }
     }

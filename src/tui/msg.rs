@@ -32,6 +32,12 @@ pub enum Msg {
         draft: DraftId,
         outcome: super::editing::EditOutcome,
     },
+    /// The paths that begin with `partial`, as typed (`~/` kept), directories
+    /// ending in `/`.
+    PathsFound {
+        partial: String,
+        found: Vec<String>,
+    },
     /// A file to attach was looked at: where it is and its size, or why not.
     Attached {
         draft: DraftId,
@@ -54,6 +60,11 @@ pub enum Effect {
     },
     /// The edited text is saved in the store: the editor's file can go.
     ForgetEdit(DraftId),
+    /// The paths that begin with `partial` (`~` allowed), read from the disk;
+    /// answered with [`Msg::PathsFound`].
+    CompletePath {
+        partial: String,
+    },
     /// Look at a file to attach (`~` allowed); answered with [`Msg::Attached`].
     Attach {
         draft: DraftId,

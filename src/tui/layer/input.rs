@@ -18,6 +18,11 @@ impl TextInput {
         }
     }
 
+    /// Replaces the text; the cursor goes to its end.
+    pub fn set_text(&mut self, text: &str) {
+        *self = TextInput::with_text(text);
+    }
+
     pub fn text(&self) -> &str {
         &self.text
     }

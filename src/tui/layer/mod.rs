@@ -76,6 +76,10 @@ pub enum Answer {
         id: crate::store::OutboxId,
         choice: OutboxChoice,
     },
+    /// Tab in a prompt for a path: complete `partial`.
+    CompletePath {
+        partial: String,
+    },
 }
 
 /// The messages an action works on, captured when its key was pressed.

@@ -12,6 +12,13 @@ pub enum PromptPurpose {
     Attach(DraftId),
 }
 
+impl PromptPurpose {
+    /// The answer is a file's path, so Tab completes it.
+    pub fn takes_a_path(&self) -> bool {
+        matches!(self, PromptPurpose::Save(_) | PromptPurpose::Attach(_))
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Prompt {
     pub purpose: PromptPurpose,
@@ -34,6 +41,11 @@ impl Prompt {
                 }
             }
             Some(Action::Cancel) => Reply::Closed,
+            Some(Action::Complete) if self.purpose.takes_a_path() => {
+                Reply::Act(Answer::CompletePath {
+                    partial: self.input.text().to_owned(),
+                })
+            }
             _ if self.input.edit(chord) => Reply::Consumed,
             _ => Reply::Ignored,
         }

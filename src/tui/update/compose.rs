@@ -387,6 +387,54 @@ pub(super) fn attached(
     save(model, draft, false)
 }
 
+/// The paths that begin with what was typed in a path prompt: one fills it in;
+/// several fill in what they share and are listed on the status line.
+pub(super) fn paths_found(model: &mut Model, partial: &str, found: &[String]) -> Vec<Effect> {
+    model.dirty = true;
+    let Some(Layer::Prompt(prompt)) = model.layers.last_mut() else {
+        return Vec::new();
+    };
+    // Typed on meanwhile: this answer is for a text no longer there.
+    if prompt.input.text() != partial {
+        return Vec::new();
+    }
+    match found {
+        [] => model.status = Status::Info(format!("no file begins with {partial}")),
+        [one] => {
+            prompt.input.set_text(one);
+            model.status = Status::None;
+        }
+        many => {
+            let shared = shared_prefix(many);
+            if shared.len() > partial.len() {
+                prompt.input.set_text(&shared);
+            }
+            let names: Vec<&str> = many
+                .iter()
+                .map(|p| p.trim_end_matches('/').rsplit('/').next().unwrap_or(p))
+                .collect();
+            model.status = Status::Info(format!("{} files: {}", many.len(), names.join("  ")));
+        }
+    }
+    Vec::new()
+}
+
+/// The longest start all of `texts` share, cut at a character boundary.
+fn shared_prefix(texts: &[String]) -> String {
+    let Some(first) = texts.first() else {
+        return String::new();
+    };
+    let mut end = first.len();
+    for text in &texts[1..] {
+        end = first
+            .char_indices()
+            .zip(text.chars())
+            .find(|((_, a), b)| a != b)
+            .map_or(end.min(text.len()), |((at, _), _)| at.min(end));
+    }
+    first[..end].to_owned()
+}
+
 /// What was chosen in the review.
 pub(super) fn choice(model: &mut Model, draft: DraftId, choice: ReviewChoice) -> Vec<Effect> {
     let Some(review) = review_mut(model, draft) else {

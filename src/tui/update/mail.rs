@@ -538,6 +538,7 @@ pub(super) fn answer(model: &mut Model, answer: Answer) -> Vec<Effect> {
             text,
         } => vec![Effect::Attach { draft, path: text }],
         Answer::Review { draft, choice } => compose::choice(model, draft, choice),
+        Answer::CompletePath { partial } => vec![Effect::CompletePath { partial }],
         Answer::Yes(ConfirmPurpose::SendAnyway { draft }) => compose::send(model, draft),
         Answer::Yes(ConfirmPurpose::OpenRecovered { account, draft }) => {
             compose::recovered(model, account, draft, true)

@@ -26,6 +26,7 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Edited { draft, outcome } => compose::edited(model, draft, outcome),
         Msg::Attached { draft, file } => compose::attached(model, draft, file),
+        Msg::PathsFound { partial, found } => compose::paths_found(model, &partial, &found),
         Msg::Hangup => compose::hangup(model),
         Msg::Key(key) => on_key(model, key),
         Msg::Paste(text) => compose::paste(model, &text),
