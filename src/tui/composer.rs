@@ -10,8 +10,11 @@ use crate::store::{AccountId, DraftId, OutboxId};
 /// What a draft request was for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Asked {
-    /// A message to write: open it when it comes (started, recalled, taken back).
+    /// A message to write: open it in the editor when it comes (started,
+    /// recalled, out of the outbox).
     Open,
+    /// A message taken back (undo send): show its review.
+    Review,
     /// A save; `edited`: of the editor's text, whose file goes once it is kept.
     Save {
         draft: DraftId,

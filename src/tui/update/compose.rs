@@ -141,6 +141,17 @@ pub(super) fn done(
             open(model, draft)
         }
         (Asked::Switch { old }, Outcome::Draft { draft, .. }) => switched(model, old, draft),
+        // Taken back (undo send): the review, to mend what made you take it back.
+        (Asked::Review, Outcome::Draft { draft, .. }) => {
+            model.status = Status::Info("taken back: not sent".into());
+            model
+                .layers
+                .retain(|l| !matches!(l, Layer::Review(r) if r.id == draft.id));
+            model
+                .layers
+                .push(Layer::Review(Box::new(Review::new(draft))));
+            Vec::new()
+        }
         (
             Asked::Save {
                 draft,
@@ -662,7 +673,7 @@ pub(super) fn take_back(
         model,
         account,
         DraftOp::TakeBack { outbox },
-        Asked::Open,
+        Asked::Review,
     )]
 }
 
