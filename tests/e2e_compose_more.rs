@@ -554,3 +554,55 @@ async fn e2e_a_dropped_session_keeps_what_was_typed() {
         text(&parse(&raw))
     );
 }
+
+/// postern killed outright (`kill -9`) while its own editor is open: what the
+/// autosave kept (every second while the text changes) is offered back at the
+/// next start, and sent as it was.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn e2e_a_kill_while_writing_keeps_the_last_autosave() {
+    let a = person("e2e-more-kill-a").await;
+    let mut b = person("e2e-more-kill-b").await;
+    let profile = Profile::new(&a.user, 0);
+    let tmux = profile.start(None);
+    tmux.wait_for("INBOX");
+    tmux.keys(&["m"]);
+    tmux.wait_for("Subject:");
+    // The text first, the subject last: once a listing shows the subject, the
+    // autosave that kept it kept the text as well.
+    type_text(&tmux, &b.user.name);
+    tmux.keys(&["Tab", "Tab", "Tab", "Tab"]);
+    type_text(&tmux, "Saved every second.");
+    tmux.wait_for("Saved every second.");
+    tmux.keys(&["BTab"]);
+    type_text(&tmux, "Killed mid-word");
+    tmux.wait_for("Killed mid-word");
+    eventually("the autosave in the store", || {
+        profile.run(&["drafts"]).contains("Killed mid-word")
+    })
+    .await;
+    let pid = tmux.format("#{pane_pid}");
+    let killed = Command::new("kill").args(["-9", &pid]).status().unwrap();
+    assert!(killed.success(), "kill -9 {pid}");
+    // Gone, or dead and not yet reaped by tmux (the pane stays).
+    let stat = Path::new("/proc").join(&pid).join("stat");
+    eventually("postern gone after kill -9", || {
+        std::fs::read_to_string(&stat).map_or(true, |s| s.contains(") Z "))
+    })
+    .await;
+    drop(tmux);
+
+    let tmux = profile.start(None);
+    let offer = tmux.wait_for("was being written when postern stopped");
+    assert!(offer.contains("\"Killed mid-word\""), "{offer}");
+    tmux.keys(&["y"]);
+    tmux.wait_for("Saved every second.");
+    finish(&tmux);
+    tmux.keys(&["y"]);
+    tmux.wait_for("mail: sent (");
+    let raw = arrived(&mut b.server, "INBOX", "Killed mid-word").await;
+    assert!(
+        text(&parse(&raw)).starts_with("Saved every second."),
+        "{}",
+        text(&parse(&raw))
+    );
+}
