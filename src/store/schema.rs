@@ -167,6 +167,38 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE outbox ADD COLUMN answers INTEGER;
     ALTER TABLE outbox ADD COLUMN forwards INTEGER;
     "#,
+    // v7: the addresses the user knows, for completing To/Cc/Bcc: one row per address
+    // and account, counted as messages are stored (`store::addresses`), and the keys
+    // a typed prefix is looked up by (the address, the name, each word of the name;
+    // lowercase). Filling it from the messages already stored means parsing their
+    // address lists, which SQL cannot do: the chore is left for `run_chores`.
+    r#"
+    CREATE TABLE addresses (
+        id             INTEGER PRIMARY KEY,
+        account_id     INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        email          TEXT NOT NULL COLLATE NOCASE,
+        name           TEXT,
+        name_rank      INTEGER NOT NULL DEFAULT 0,    -- 2: their From or your To; 1: a Cc
+        name_date      INTEGER NOT NULL DEFAULT 0,    -- date of the message the name is from
+        sent_count     INTEGER NOT NULL DEFAULT 0,    -- in To/Cc of messages in Sent
+        last_sent      INTEGER,
+        received_count INTEGER NOT NULL DEFAULT 0,    -- in From of messages elsewhere
+        last_received  INTEGER,
+        seen_count     INTEGER NOT NULL DEFAULT 0,    -- in To/Cc of messages elsewhere
+        last_seen      INTEGER,
+        UNIQUE (email, account_id)
+    );
+    CREATE TABLE address_keys (
+        key        TEXT NOT NULL,
+        address_id INTEGER NOT NULL REFERENCES addresses(id) ON DELETE CASCADE,
+        PRIMARY KEY (key, address_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX address_keys_by_address ON address_keys (address_id);
+    CREATE TABLE migration_chores (
+        chore TEXT PRIMARY KEY
+    ) WITHOUT ROWID;
+    INSERT INTO migration_chores (chore) VALUES ('rebuild_addresses');
+    "#,
 ];
 
 /// The schema version this code writes.
@@ -187,6 +219,35 @@ pub fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
         tx.execute_batch(sql)?;
         // PRAGMA takes no bound parameters; the value is our own integer.
         tx.execute_batch(&format!("PRAGMA user_version = {}", index + 1))?;
+        tx.commit()?;
+    }
+    run_chores(conn)
+}
+
+/// Does the work migrations leave in `migration_chores` (what SQL alone cannot do),
+/// each chore in one transaction with its removal from the list: an interrupted one
+/// is done again at the next open.
+fn run_chores(conn: &mut Connection) -> Result<(), StoreError> {
+    let has_chores: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'migration_chores')",
+        [],
+        |row| row.get(0),
+    )?;
+    if !has_chores {
+        return Ok(());
+    }
+    let chores: Vec<String> = conn
+        .prepare("SELECT chore FROM migration_chores ORDER BY chore")?
+        .query_map([], |row| row.get(0))?
+        .collect::<Result<_, _>>()?;
+    for chore in chores {
+        let tx = conn.transaction()?;
+        if chore == "rebuild_addresses" {
+            super::addresses::rebuild(&tx)?;
+        }
+        // Chores are only added by migrations of this code; an unknown name cannot
+        // occur (a newer database is refused before), and would only be dropped.
+        tx.execute("DELETE FROM migration_chores WHERE chore = ?1", [&chore])?;
         tx.commit()?;
     }
     Ok(())
