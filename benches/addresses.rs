@@ -6,7 +6,7 @@
 //! addresses, and misses, for one account and for all. Prints p50/p99 per kind, what
 //! the addresses cost in inserts (insert rate; compare with `cargo bench --bench
 //! store` of a build before them) and in size, and the one-time count of an old
-//! database's messages (`Store::rebuild_addresses`, what opening a v6 database does).
+//! database's messages (`Store::rebuild_addresses`, what opening a v7 database does).
 
 use postern::store::{FolderRole, NewEnvelope, Store};
 use std::time::{Duration, Instant};
@@ -249,7 +249,7 @@ fn main() {
     let started = Instant::now();
     let rebuilt = store.rebuild_addresses().expect("rebuild");
     println!(
-        "rebuild:           {:>10}  (every stored message counted again: {rebuilt} addresses; what opening a v6 database does once)",
+        "rebuild:           {:>10}  (every stored message counted again: {rebuilt} addresses; what opening a v7 database does once)",
         fmt(started.elapsed())
     );
     drop(store);

@@ -221,7 +221,7 @@ impl Bench {
         match command {
             Command::Run { request, .. } => vec![Event::Done {
                 request,
-                output: None,
+                outcome: postern::engine::Outcome::Nothing,
             }],
             Command::OpenMessage { id, width } => {
                 let rendered = self

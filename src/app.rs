@@ -8,8 +8,9 @@ use tracing_subscriber::EnvFilter;
 use tracing_subscriber::filter::filter_fn;
 use tracing_subscriber::prelude::*;
 
+use crate::compose::{Editor, choose_editor};
 use crate::config::Config;
-use crate::engine::Engine;
+use crate::engine::{Engine, EngineOptions};
 use crate::paths::Paths;
 
 /// Open the terminal UI on `config`'s accounts. Returns when the user quits.
@@ -19,9 +20,18 @@ pub fn run_tui(paths: &Paths, config: &Config) -> anyhow::Result<()> {
         .enable_all()
         .build()
         .context("starting the async runtime")?;
+    recover_edits(paths);
     runtime.block_on(async {
-        let (engine, events) =
-            Engine::start(&paths.store_db(), &paths.token_dir(), &config.accounts)?;
+        let options = EngineOptions {
+            compose: config.compose.clone(),
+            ..EngineOptions::default()
+        };
+        let (engine, events) = Engine::start_with(
+            &paths.store_db(),
+            &paths.token_dir(),
+            &config.accounts,
+            options,
+        )?;
         tracing::info!(accounts = config.accounts.len(), "postern started");
         let settings = crate::tui::Settings {
             keys: config.keys.clone(),
@@ -29,6 +39,7 @@ pub fn run_tui(paths: &Paths, config: &Config) -> anyhow::Result<()> {
                 &config.theme,
                 crate::tui::theme::no_color_from_env(),
             ),
+            writing: writing(paths, config),
         };
         crate::tui::run(engine.commands(), events, settings)
             .await
@@ -36,6 +47,44 @@ pub fn run_tui(paths: &Paths, config: &Config) -> anyhow::Result<()> {
         engine.shutdown().await;
         Ok(())
     })
+}
+
+/// How mail is written in this run: the editor (the config's, `$VISUAL`, `$EDITOR`,
+/// else postern's own), where its files go, each account's identities.
+fn writing(paths: &Paths, config: &Config) -> crate::tui::Writing {
+    let editor = match choose_editor(config.compose.editor.as_ref(), |name| {
+        std::env::var_os(name)
+    }) {
+        Editor::Command(command) => Some(command),
+        Editor::Builtin => None,
+    };
+    crate::tui::Writing::new(&config.accounts, editor, paths.drafts_dir())
+}
+
+/// Edits left behind by a postern that was killed while its editor was open are
+/// read into their drafts before anything else, so the drafts offered back at start
+/// have them. A failure is logged: the files stay for the next start.
+fn recover_edits(paths: &Paths) {
+    let recovered = crate::store::Store::open(&paths.store_db())
+        .map_err(|e| e.to_string())
+        .and_then(|mut store| {
+            crate::compose::recover_edits(&paths.drafts_dir(), &mut store)
+                .map_err(|e| e.to_string())
+        });
+    match recovered {
+        Ok(recovery) => {
+            for draft in &recovery.recovered {
+                tracing::info!(
+                    draft = draft.id.0,
+                    "an edit left behind was read into its draft"
+                );
+            }
+            for kept in &recovery.kept {
+                tracing::warn!("{kept}");
+            }
+        }
+        Err(error) => tracing::warn!("recovering edits: {error}"),
+    }
 }
 
 /// Log to `$XDG_STATE_HOME/postern/postern.log` (never to the terminal the UI owns).

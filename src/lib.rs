@@ -3,6 +3,7 @@
 //! Layers (dependencies point down only):
 //! - `tui` and `cli`: front ends, the only places that know about a terminal;
 //! - `engine`: owns the accounts and performs every effect the front ends ask for;
+//! - `compose`: the rules of writing mail that the engine and the CLI share;
 //! - `auth`, `proto`, `store`, `mime`: libraries with no UI imports.
 
 #![cfg_attr(
@@ -14,6 +15,7 @@ pub mod app;
 pub mod auth;
 pub mod backend;
 pub mod cli;
+pub mod compose;
 pub mod config;
 pub mod demo;
 pub mod engine;

@@ -81,6 +81,12 @@ impl Paths {
         self.data_dir.clone()
     }
 
+    /// The files an external editor edits, `data_dir/drafts` (one `<draft id>.txt`
+    /// per message being written; see `compose::EditFile`).
+    pub fn drafts_dir(&self) -> PathBuf {
+        self.data_dir.join("drafts")
+    }
+
     /// Where logs go.
     pub fn log_dir(&self) -> PathBuf {
         self.state_dir.clone()

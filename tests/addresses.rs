@@ -361,16 +361,16 @@ fn rebuilding_counts_what_storing_counted() {
 }
 
 #[test]
-fn a_v6_database_learns_the_addresses_of_its_messages_when_opened() {
+fn a_v7_database_learns_the_addresses_of_its_messages_when_opened() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("v6.sqlite3");
+    let path = dir.path().join("v7.sqlite3");
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
-        for sql in &MIGRATIONS[..6] {
+        for sql in &MIGRATIONS[..7] {
             conn.execute_batch(sql).unwrap();
         }
         conn.execute_batch(
-            "PRAGMA user_version = 6;
+            "PRAGMA user_version = 7;
              INSERT INTO accounts (id, name, email) VALUES (1, 'work', 'me@example.org');
              INSERT INTO folders (id, account_id, name, role) VALUES
                  (1, 1, 'INBOX', 'inbox'), (2, 1, 'Sent', 'sent');

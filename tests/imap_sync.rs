@@ -581,7 +581,7 @@ async fn messages_without_a_date_header_get_the_servers_date() {
 // Faults: a proxy in front of Dovecot's plaintext port (loopback, `tls = "none"`),
 // armed once the client sends its second FETCH (the first screen passes).
 
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Fault {
     /// Pass everything.
     None,
@@ -604,6 +604,9 @@ enum Fault {
     /// A server without UIDPLUS, from the first byte: the capability is renamed and
     /// COPYUID / APPENDUID codes are blanked out (same length, so literals still fit).
     HideUidplus,
+    /// A mailbox that keeps no new keywords, as Exchange's: `\*` is blanked out of
+    /// PERMANENTFLAGS.
+    NoKeywords,
 }
 
 /// What clients sent through a proxy.
@@ -643,6 +646,20 @@ fn tagged_ok(data: &[u8]) -> Option<usize> {
             && digits > 0
             && line[1 + digits..].starts_with(b" OK ")
     })
+}
+
+/// Server data whose PERMANENTFLAGS lose `\*` (see [`Fault::NoKeywords`]).
+fn hide_new_keywords(data: &mut [u8]) {
+    let mut in_permanent = false;
+    for at in 0..data.len() {
+        if data[at..].starts_with(b"[PERMANENTFLAGS") {
+            in_permanent = true;
+        } else if data[at] == b']' || data[at] == b'\n' {
+            in_permanent = false;
+        } else if in_permanent && data[at..].starts_with(b"\\*") {
+            data[at..at + 2].fill(b' ');
+        }
+    }
 }
 
 /// Server data with UIDPLUS hidden (see [`Fault::HideUidplus`]).
@@ -714,14 +731,18 @@ async fn relay(client: TcpStream, server: TcpStream, fault: Fault, log: ClientLo
             tokio::time::sleep(Duration::from_millis(200)).await;
             break;
         }
-        if fault == Fault::HideUidplus {
+        if matches!(fault, Fault::HideUidplus | Fault::NoKeywords) {
             carry.extend_from_slice(&buf[..n]);
             let end = carry
                 .iter()
                 .rposition(|b| *b == b'\n')
                 .map_or(0, |at| at + 1);
             let mut ready: Vec<u8> = carry.drain(..end).collect();
-            hide_uidplus(&mut ready);
+            if fault == Fault::HideUidplus {
+                hide_uidplus(&mut ready);
+            } else {
+                hide_new_keywords(&mut ready);
+            }
             if client_write.write_all(&ready).await.is_err() {
                 break;
             }
@@ -737,7 +758,8 @@ async fn relay(client: TcpStream, server: TcpStream, fault: Fault, log: ClientLo
             Fault::None
             | Fault::DropOnCommand(_)
             | Fault::SwallowAnswerTo(_)
-            | Fault::HideUidplus => {
+            | Fault::HideUidplus
+            | Fault::NoKeywords => {
                 if client_write.write_all(&buf[..n]).await.is_err() {
                     break;
                 }
@@ -819,7 +841,8 @@ async fn faulty_sync(
         | Fault::InjectExpunge
         | Fault::RefuseExpunged
         | Fault::SwallowAnswerTo(_)
-        | Fault::HideUidplus => {
+        | Fault::HideUidplus
+        | Fault::NoKeywords => {
             unreachable!("not a fault of a sync")
         }
     }
@@ -1074,6 +1097,33 @@ async fn through_proxy(
             .unwrap();
     }
     (store, sync, inbox, archive, dir)
+}
+
+/// `$Forwarded` is stored where the mailbox keeps keywords (Dovecot), and left out
+/// without an error where it does not (Exchange): the other client sees which.
+#[tokio::test]
+async fn forwarded_is_marked_where_keywords_are_kept_and_left_out_elsewhere() {
+    let stack = Stack::shared();
+    for (fault, kept) in [(Fault::None, true), (Fault::NoKeywords, false)] {
+        let user = stack.new_user("forwarded").unwrap();
+        let mut other = stack.imap_login(&user).await.unwrap();
+        ok(&mut other, "CREATE Archive").await;
+        append_raw(&mut other, "INBOX", &message("to pass on", "body")).await;
+        let (mut store, mut sync, inbox, _, _dir) = through_proxy(stack, &user, fault).await;
+        let id = store.message_by_uid(inbox, 1).unwrap().unwrap();
+        let marked = sync
+            .add_keyword(&mut store, &[id], "$Forwarded")
+            .await
+            .unwrap();
+        assert_eq!(marked, usize::from(kept), "{fault:?}");
+        ok(&mut other, "SELECT INBOX").await;
+        let reply = ok(&mut other, "UID FETCH 1 (FLAGS)").await.join("\n");
+        assert_eq!(reply.contains("$Forwarded"), kept, "{fault:?}: {reply}");
+        // The connection is fine afterwards either way.
+        sync.sync_folder(&mut store, inbox, &mut noop)
+            .await
+            .unwrap();
+    }
 }
 
 /// Without UIDPLUS the server does not say where a moved message went: the target's

@@ -654,6 +654,53 @@ async fn refused_recipients_are_all_reported_and_nothing_is_sent() {
 }
 
 #[tokio::test]
+async fn a_message_over_the_server_s_size_limit_is_not_sent_and_says_both_sizes() {
+    // The scripted server announces `SIZE 10000000`.
+    let server = Scripted::start(vec![], "").await;
+    let (_dir, mut store, id) = scripted_store();
+    let big = Draft {
+        to: vec![mailbox(None, "bob@example.test")],
+        subject: "the scans".into(),
+        body: "attached\n".into(),
+        attachments: vec![postern::mime::compose::Attachment {
+            source: postern::mime::compose::AttachmentSource::Bytes(vec![0x5a; 8_000_000]),
+            filename: "scans.bin".into(),
+            mime_type: "application/octet-stream".into(),
+        }],
+        ..Draft::new(mailbox(None, "alice@example.test"))
+    }
+    .to_message()
+    .unwrap();
+    assert!(big.len() > 10_000_000, "8 MB grows past 10 MB in base64");
+    let queued = queue_message(&store, id, &big).unwrap();
+    let run = send_outbox(&mut store, id, || server.connect())
+        .await
+        .unwrap();
+    assert!(run.sent.is_empty());
+    assert_eq!(run.failed[0].kind, FailureKind::Permanent);
+    let error = store.outgoing(queued).unwrap().unwrap().last_error.unwrap();
+    assert!(error.contains("10.0 MB"), "{error}");
+    assert!(
+        error.contains(&format!("{:.1} MB", big.len() as f64 / 1e6)),
+        "{error}"
+    );
+    assert!(error.contains("remove or shrink attachments"), "{error}");
+    assert!(
+        !server.commands().iter().any(|c| c.starts_with("MAIL")),
+        "refused before MAIL FROM: {:?}",
+        server.commands()
+    );
+    assert_eq!(server.messages(), 0);
+
+    // A message under the limit goes through the same session's server.
+    queue_message(&store, id, &simple_message("small", &["bob@example.test"])).unwrap();
+    let run = send_outbox(&mut store, id, || server.connect())
+        .await
+        .unwrap();
+    assert_eq!(run.sent.len(), 1);
+}
+
+#[tokio::test]
 async fn permanent_rejection_is_kept_with_the_server_text_and_not_retried_by_itself() {
     let server = Scripted::start(
         vec![Final::Reply(

@@ -4,7 +4,7 @@ use postern::mime::compose::Written;
 use postern::store::schema::{MIGRATIONS, SCHEMA_VERSION};
 use postern::store::{
     DraftFile, DraftFileSource, Flags, FolderRole, MessageId, MessageSource, NewDraft, NewEnvelope,
-    OutboxId, OutboxState, Queued, Store, StoreError, SyncState,
+    OutboxState, Queued, Store, StoreError, SyncState,
 };
 use std::path::PathBuf;
 
@@ -543,8 +543,16 @@ fn drafts_save_update_list_delete() {
         "everything, files included, as saved last"
     );
     assert_eq!(saved.outbox, None);
-    store.set_draft_outbox(id, Some(OutboxId(3))).unwrap();
-    assert_eq!(store.draft(id).unwrap().unwrap().outbox, Some(OutboxId(3)));
+    assert!(saved.interrupted(), "neither postponed nor queued");
+    store.postpone_draft(other).unwrap();
+    assert!(!store.draft(other).unwrap().unwrap().interrupted());
+    store
+        .save_draft(account, Some(other), &NewDraft::default())
+        .unwrap();
+    assert!(
+        store.draft(other).unwrap().unwrap().interrupted(),
+        "edited again after it was postponed"
+    );
     store.delete_draft(other).unwrap();
     assert_eq!(store.drafts(account).unwrap().len(), 1);
     // Deleting the account removes its drafts.
@@ -553,8 +561,8 @@ fn drafts_save_update_list_delete() {
 }
 
 #[test]
-fn a_held_message_can_be_taken_back_until_a_sender_claims_it() {
-    let store = Store::open_in_memory().unwrap();
+fn a_queued_draft_can_be_taken_back_until_a_sender_claims_it() {
+    let mut store = Store::open_in_memory().unwrap();
     let account = store.upsert_account("a", "a@x").unwrap();
     let later = chrono::Utc::now().timestamp() + 60;
     let held = Queued {
@@ -562,20 +570,106 @@ fn a_held_message_can_be_taken_back_until_a_sender_claims_it() {
         answers: Some(MessageId(9)),
         forwards: None,
     };
-    let first = store.enqueue_held(account, b"one", held).unwrap();
-    let second = store.enqueue_held(account, b"two", held).unwrap();
+    let first_draft = store
+        .save_draft(account, None, &NewDraft::default())
+        .unwrap();
+    let second_draft = store
+        .save_draft(account, None, &NewDraft::default())
+        .unwrap();
+    let first = store.queue_draft(first_draft, b"one", held).unwrap();
+    let second = store.queue_draft(second_draft, b"two", held).unwrap();
     assert_eq!(store.next_held(account).unwrap(), Some(later));
     let row = store.outgoing(first).unwrap().unwrap();
     assert_eq!(
-        (row.not_before, row.answers),
-        (Some(later), Some(MessageId(9)))
+        (row.not_before, row.answers, row.raw.as_slice()),
+        (Some(later), Some(MessageId(9)), b"one".as_slice())
     );
-    assert!(store.take_back(first).unwrap());
+    let queued = store.draft_for_outbox(first).unwrap().unwrap();
+    assert_eq!(queued.id, first_draft);
+    assert!(!queued.interrupted(), "queued drafts are not offered back");
+
+    assert_eq!(store.take_back_draft(first).unwrap(), Some(first_draft));
     assert!(store.outgoing(first).unwrap().is_none());
+    let back = store.draft(first_draft).unwrap().unwrap();
+    assert_eq!(back.outbox, None, "being written again");
+
     let row = store.outgoing(second).unwrap().unwrap();
     assert!(store.claim_outgoing(&row, "sending").unwrap());
-    assert!(!store.take_back(second).unwrap(), "claimed: on its way");
+    assert_eq!(
+        store.take_back_draft(second).unwrap(),
+        None,
+        "claimed: on its way"
+    );
     assert!(store.outgoing(second).unwrap().is_some());
+    assert_eq!(
+        store.draft(second_draft).unwrap().unwrap().outbox,
+        Some(second)
+    );
+}
+
+#[test]
+fn a_deleted_message_is_forgotten_by_the_drafts_and_the_outbox_that_named_it() {
+    let mut store = Store::open_in_memory().unwrap();
+    let account = store.upsert_account("a", "a@x").unwrap();
+    let inbox = store.upsert_folder(account, "INBOX", None).unwrap();
+    let ids = store
+        .insert_envelopes(
+            inbox,
+            &[
+                envelope(1, 1, "original", true),
+                envelope(2, 2, "copy", true),
+            ],
+        )
+        .unwrap();
+    let (original, copy) = (ids[0], ids[1]);
+    let answering = NewDraft {
+        answers: Some(original),
+        forwards: Some(original),
+        remote_copy: Some(copy),
+        ..NewDraft::default()
+    };
+    let kept = store.save_draft(account, None, &answering).unwrap();
+    let queued = store.save_draft(account, None, &answering).unwrap();
+    let held = Queued {
+        not_before: None,
+        answers: Some(original),
+        forwards: Some(original),
+    };
+    let outbox = store.queue_draft(queued, b"raw", held).unwrap();
+    let untouched = store
+        .insert_envelopes(inbox, &[envelope(3, 3, "other", true)])
+        .unwrap()[0];
+    let other = store
+        .save_draft(
+            account,
+            None,
+            &NewDraft {
+                answers: Some(untouched),
+                ..NewDraft::default()
+            },
+        )
+        .unwrap();
+
+    store.delete_messages(&[original, copy]).unwrap();
+
+    let draft = store.draft(kept).unwrap().unwrap().draft;
+    assert_eq!(
+        (draft.answers, draft.forwards, draft.remote_copy),
+        (None, None, None)
+    );
+    let row = store.outgoing(outbox).unwrap().unwrap();
+    assert_eq!((row.answers, row.forwards), (None, None));
+    assert_eq!(
+        store.draft(other).unwrap().unwrap().draft.answers,
+        Some(untouched),
+        "only what named the deleted messages is forgotten"
+    );
+    // The ids may be handed out again; nothing points at the new messages.
+    let reused = store
+        .insert_envelopes(inbox, &[envelope(4, 4, "new", true)])
+        .unwrap()[0];
+    let draft = store.draft(kept).unwrap().unwrap().draft;
+    assert_ne!(draft.answers, Some(reused));
 }
 
 #[test]

@@ -5,7 +5,7 @@
 mod tui_support;
 
 use crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyModifiers};
-use postern::engine::{Command, Event, Operation, Problem, RequestId};
+use postern::engine::{Command, DraftOp, Event, Operation, Outcome, Problem, RequestId, Start};
 use postern::keys::{Action, Context, Keymap};
 use postern::store::{EnvelopeRow, Flags, MessageId, Page};
 use postern::tui::keymap;
@@ -139,7 +139,7 @@ fn opening_marks_seen_and_lowers_the_unread_count() {
         &mut model,
         Event::Done {
             request: RequestId(1),
-            output: None,
+            outcome: Outcome::Nothing,
         },
     );
     press(&mut model, "<Esc>j<Enter>k<Enter>");
@@ -627,9 +627,16 @@ fn refresh_key() {
         vec![cmd(Command::Refresh { account: WORK })]
     );
     assert!(screen(&model).contains("checking work for new mail"));
-    // r is left for reply (a later release): it says so instead of checking.
-    assert!(press(&mut model, "r").is_empty());
-    assert!(status_line(&model).contains("r does nothing here — ? lists the keys"));
+    // r replies, as in mutt and aerc; it does not check for mail.
+    let effects = press(&mut model, "r");
+    assert!(
+        matches!(
+            effects.as_slice(),
+            [Effect::Engine(Command::Draft { account: WORK, op, .. })]
+                if matches!(op.as_ref(), DraftOp::Start { from: Some((Start::Reply, _)), .. })
+        ),
+        "{effects:?}"
+    );
 }
 
 #[test]
@@ -767,6 +774,7 @@ async fn event_loop_sends_effects_and_draws() {
             tick: std::time::Duration::from_secs(3600),
             clock: || CLOCK,
             settings: Default::default(),
+            signals: None,
         },
     )
     .await;
@@ -826,6 +834,7 @@ async fn event_loop_reports_a_vanished_engine() {
             tick: std::time::Duration::from_secs(3600),
             clock: || CLOCK,
             settings: Default::default(),
+            signals: None,
         },
     )
     .await;

@@ -4,7 +4,7 @@
 
 mod tui_support;
 
-use postern::engine::{Command, Event, Operation, Problem, Remedy, RequestId};
+use postern::engine::{Command, Event, Operation, Outcome, Problem, Remedy, RequestId};
 use postern::store::{Flags, FolderId, MessageId, Page};
 use postern::tui::layer::{ConfirmPurpose, Layer};
 use postern::tui::model::{Focus, Model, Status};
@@ -47,7 +47,7 @@ fn done(model: &mut Model, request: RequestId) -> Vec<Effect> {
         model,
         Event::Done {
             request,
-            output: None,
+            outcome: Outcome::Nothing,
         },
     )
 }
@@ -451,7 +451,7 @@ fn pipe_asks_for_a_command_and_shows_what_it_printed() {
         &mut model,
         Event::Done {
             request,
-            output: Some("line one\nline two\n".into()),
+            outcome: Outcome::Text("line one\nline two\n".into()),
         },
     );
     let shot = screen(&model);
@@ -482,7 +482,7 @@ fn save_asks_for_a_path_starting_at_home() {
         &mut model,
         Event::Done {
             request,
-            output: Some("saved 2 messages in /home/me/mail".into()),
+            outcome: Outcome::Text("saved 2 messages in /home/me/mail".into()),
         },
     );
     assert_eq!(info(&model), "saved 2 messages in /home/me/mail");
@@ -639,7 +639,7 @@ fn mail_text_in_the_layers_is_drawn_harmlessly() {
         &mut model,
         Event::Done {
             request: RequestId(1),
-            output: Some("plain \u{1b}[2J\u{1b}]52;c;cm0gLXJmIH4=\u{7}text\n".into()),
+            outcome: Outcome::Text("plain \u{1b}[2J\u{1b}]52;c;cm0gLXJmIH4=\u{7}text\n".into()),
         },
     );
     let shot = screen(&model);

@@ -29,6 +29,13 @@ pub enum BackendError {
     Worker(String),
     #[error("\"{0}\" is not a folder name")]
     FolderName(String),
+    /// A POP3 account has no folders on the server: its drafts stay in postern.
+    #[error("a POP3 account has no Drafts folder on the server; the draft is kept in postern only")]
+    NoServerDrafts,
+    /// Removing a draft names a message that is not in the account's Drafts folder:
+    /// refused, so that removing a draft never deletes other mail.
+    #[error("message {} is not in the account's Drafts folder, so it was not removed", .0.0)]
+    NotADraft(MessageId),
 }
 
 impl BackendError {

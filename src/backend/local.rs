@@ -5,6 +5,9 @@
 
 use std::path::PathBuf;
 
+use super::drafts::{
+    self, DRAFT_FLAGS, DRAFTS, DraftCopy, PreviousCopy, draft_location, previous_copy,
+};
 use super::maildir::{self, IndexReport};
 use super::{
     BackendError, FolderSynced, Pop3Download, SyncObserver, SyncTotals, folders_of, own_folder,
@@ -234,6 +237,19 @@ impl Local {
         raw: &[u8],
         flags: Flags,
     ) -> Result<Vec<FolderId>, BackendError> {
+        self.deliver(store, folder, raw, flags)?;
+        Ok(vec![folder])
+    }
+
+    /// Saves `raw` into `folder` (Maildir: a new file; POP3: a row with the body
+    /// cached) and returns its store id.
+    fn deliver(
+        &self,
+        store: &mut Store,
+        folder: FolderId,
+        raw: &[u8],
+        flags: Flags,
+    ) -> Result<Option<MessageId>, BackendError> {
         let dir = self.folder_dir(store, folder)?;
         let now = chrono::Utc::now().timestamp();
         let mut envelope =
@@ -245,11 +261,101 @@ impl Local {
         }
         let ids = store.insert_envelopes(folder, &[envelope])?;
         if dir.is_none() {
-            for id in ids {
-                store.cache_body(id, raw)?;
+            for id in &ids {
+                store.cache_body(*id, raw)?;
             }
         }
-        Ok(vec![folder])
+        Ok(ids.first().copied())
+    }
+
+    /// Maildir: writes `raw` into the Drafts folder (made when missing) as a new
+    /// file, then removes the file of `old`. POP3: refused
+    /// ([`BackendError::NoServerDrafts`]): the server has no folders, so the store's
+    /// draft is all there is.
+    pub(super) fn replace_draft(
+        &self,
+        store: &mut Store,
+        raw: &[u8],
+        old: Option<MessageId>,
+    ) -> Result<DraftCopy, BackendError> {
+        if self.root().is_none() {
+            return Err(BackendError::NoServerDrafts);
+        }
+        let (folder, created_folder) = self.drafts_folder(store)?;
+        let previous = previous_copy(store, self.account, old)?;
+        // The new file first: a crash in between leaves two copies, never none.
+        let message = self.deliver(store, folder, raw, DRAFT_FLAGS)?;
+        let previous = match previous {
+            Ok((id, _)) => self.remove_previous(store, id),
+            Err(outcome) => outcome,
+        };
+        Ok(DraftCopy {
+            folder,
+            message,
+            changed: vec![folder],
+            previous,
+            created_folder,
+        })
+    }
+
+    /// Removes the draft's previous copy once the new one is written; a failure is
+    /// logged, not returned (the new copy is saved).
+    fn remove_previous(&self, store: &mut Store, id: MessageId) -> PreviousCopy {
+        match self.remove_draft_file(store, id) {
+            Ok(true) => PreviousCopy::Removed,
+            Ok(false) => {
+                tracing::info!("the draft's previous copy was already gone from the Maildir");
+                PreviousCopy::AlreadyGone
+            }
+            Err(error) => {
+                tracing::warn!(
+                    "the draft is saved, but its previous copy could not be removed: {error}"
+                );
+                PreviousCopy::Kept
+            }
+        }
+    }
+
+    /// Removes the draft `id` for good (it was sent): its file, then its row. One
+    /// already gone is no error; a message outside the Drafts folder is refused.
+    /// POP3: refused, as it keeps no drafts on the server.
+    pub(super) fn remove_draft(
+        &self,
+        store: &mut Store,
+        id: MessageId,
+    ) -> Result<Vec<FolderId>, BackendError> {
+        if self.root().is_none() {
+            return Err(BackendError::NoServerDrafts);
+        }
+        let Some(location) = draft_location(store, self.account, id)? else {
+            return Ok(Vec::new());
+        };
+        self.remove_draft_file(store, id)?;
+        Ok(vec![location.folder])
+    }
+
+    /// Removes a draft's file (found again if another program renamed it) and its
+    /// row; false when the file was already gone.
+    fn remove_draft_file(&self, store: &mut Store, id: MessageId) -> Result<bool, BackendError> {
+        let file = store
+            .maildir_path(id)?
+            .and_then(|path| maildir::current_file(&path));
+        if let Some(path) = &file {
+            maildir::remove_file(path)?;
+        }
+        store.delete_messages(&[id])?;
+        Ok(file.is_some())
+    }
+
+    /// The account's Drafts folder, and whether it had to be made (as for the
+    /// Trash: every client makes one when there is none).
+    fn drafts_folder(&self, store: &mut Store) -> Result<(FolderId, bool), BackendError> {
+        if let Some(folder) = drafts::drafts_folder(store, self.account)? {
+            return Ok((folder, false));
+        }
+        tracing::warn!("the Maildir has no Drafts folder: creating \"{DRAFTS}\"");
+        let folder = self.create_folder(store, DRAFTS, Some(FolderRole::Drafts))?;
+        Ok((folder, true))
     }
 
     pub(super) fn create_folder(

@@ -8,6 +8,7 @@
 //! the store after it said yes. A process killed in between leaves the store behind
 //! the authority, never ahead, and the next sync settles it.
 
+mod drafts;
 mod error;
 mod imap;
 mod local;
@@ -15,6 +16,7 @@ pub mod maildir;
 mod pop3;
 mod targets;
 
+pub use drafts::{DraftCopy, PreviousCopy};
 pub use error::BackendError;
 pub use imap::ImapBackend;
 pub use local::Local;
@@ -294,6 +296,68 @@ impl Backend {
         match self {
             Backend::Imap(imap) => imap.append(store, folder, raw, flags).await,
             Backend::Local(local) => local.append(store, folder, raw, flags),
+        }
+    }
+
+    /// Saves the draft `raw` (a complete RFC 5322 message) into the account's Drafts
+    /// folder with `\Draft` and `\Seen`, and removes its previous copy `old` (the
+    /// `DraftCopy::message` an earlier call returned). An account without a Drafts
+    /// folder gets one named "Drafts" (logged as a warning).
+    ///
+    /// IMAP: UID REPLACE when the server offers it (RFC 8508), else APPEND first (a
+    /// connection lost in between loses nothing) and then UID STORE \Deleted and
+    /// UID EXPUNGE of the old copy alone. Never a plain EXPUNGE, which would take
+    /// every message anyone marked \Deleted with it: without UIDPLUS the old copy is
+    /// only marked \Deleted and stays until the folder is expunged. Maildir: a new
+    /// file, then the old one removed.
+    ///
+    /// An `old` already gone (deleted from another machine) is not an error, nor is
+    /// one no longer in the Drafts folder (left alone, never removed): the result's
+    /// `previous` says what became of it. POP3 accounts have no server folders:
+    /// [`BackendError::NoServerDrafts`], and the caller keeps the draft in the store
+    /// only.
+    pub async fn replace_draft(
+        &mut self,
+        store: &mut Store,
+        raw: &[u8],
+        old: Option<MessageId>,
+    ) -> Result<DraftCopy, BackendError> {
+        match self {
+            Backend::Imap(imap) => imap.replace_draft(store, raw, old).await,
+            Backend::Local(local) => local.replace_draft(store, raw, old),
+        }
+    }
+
+    /// Removes the draft `id` from the account's Drafts folder for good (once it was
+    /// sent). IMAP: UID STORE \Deleted and UID EXPUNGE of it alone (without UIDPLUS
+    /// it is only marked \Deleted); Maildir: its file and its row. A draft already
+    /// gone is not an error (no folder changed). A message that is not in this
+    /// account's Drafts folder is refused ([`BackendError::NotADraft`]): this never
+    /// deletes other mail. POP3: [`BackendError::NoServerDrafts`]. Returns the
+    /// folders that changed.
+    pub async fn remove_draft(
+        &mut self,
+        store: &mut Store,
+        id: MessageId,
+    ) -> Result<Vec<FolderId>, BackendError> {
+        match self {
+            Backend::Imap(imap) => imap.remove_draft(store, id).await,
+            Backend::Local(local) => local.remove_draft(store, id),
+        }
+    }
+
+    /// Marks a message `$Forwarded` on the server where its folder keeps keywords
+    /// (Exchange's do not: that is no error). True when it was marked. POP3 and
+    /// Maildir keep no such mark here (Maildir's `P` flag is not in the store's
+    /// flags), so they answer false.
+    pub async fn mark_forwarded(
+        &mut self,
+        store: &mut Store,
+        id: MessageId,
+    ) -> Result<bool, BackendError> {
+        match self {
+            Backend::Imap(imap) => imap.mark_forwarded(store, id).await,
+            Backend::Local(_) => Ok(false),
         }
     }
 

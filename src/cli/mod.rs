@@ -31,6 +31,8 @@ macro_rules! show {
 
 mod accounts;
 mod actions;
+mod compose;
+mod drafts;
 mod login;
 mod lookup;
 mod mail;
@@ -116,6 +118,17 @@ pub enum Command {
         account: String,
         #[command(flatten)]
         message: send::Message,
+    },
+    /// Write a message in your editor ($VISUAL, $EDITOR or [compose] editor), then
+    /// send, edit again, postpone or discard it.
+    Compose(compose::Args),
+    /// Messages being written or postponed: id, account, last saved, to, subject, state.
+    Drafts {
+        /// The account's name (default: every account).
+        account: Option<String>,
+        /// One JSON array instead of tab-separated lines.
+        #[arg(long)]
+        json: bool,
     },
     /// Messages not sent yet, with attempts and the last error.
     Outbox {
@@ -223,6 +236,21 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let (paths, config) = load(cli.config.as_deref())?;
             let account = find(&config, &account)?;
             runtime()?.block_on(send::send(&paths, account, &message))
+        }
+        Some(Command::Compose(args)) => {
+            let (paths, config) = load(cli.config.as_deref())?;
+            let account = match &args.account {
+                Some(name) => find(&config, name)?,
+                None => config
+                    .default_account()
+                    .context("no account is configured to write from")?,
+            };
+            compose::compose(&paths, &config, account, &args)
+        }
+        Some(Command::Drafts { account, json }) => {
+            let (paths, config) = load(cli.config.as_deref())?;
+            let only = account.map(|name| find(&config, &name)).transpose()?;
+            drafts::drafts(&paths, &config, only, json)
         }
         Some(Command::Outbox { account, retry }) => {
             let (paths, config) = load(cli.config.as_deref())?;

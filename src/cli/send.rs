@@ -13,7 +13,7 @@ use crate::config::{Account, Config};
 use crate::mime::compose::{Attachment, Draft, message_from_eml, parse_address_list};
 use crate::mime::{Address, parse_envelope, sanitize};
 use crate::paths::Paths;
-use crate::store::{AccountId, Flags, FolderRole, OutboxRow, OutboxState, Store};
+use crate::store::{AccountId, Flags, FolderRole, OutboxId, OutboxRow, OutboxState, Store};
 use crate::sync::outbox::{OutboxRun, queue_message, send_outbox};
 
 use super::output::local_time;
@@ -41,6 +41,15 @@ pub struct Message {
 }
 
 pub async fn send(paths: &Paths, account: &Account, message: &Message) -> anyhow::Result<ExitCode> {
+    require_smtp(account)?;
+    let raw = compose(account, message)?;
+    let credentials = sending_credentials(paths, account).await?;
+    let (mut store, id) = remote::open_store(paths, account)?;
+    let queued = queue_message(&store, id, &raw)?;
+    send_queued(account, &credentials, (&mut store, id), queued).await
+}
+
+fn require_smtp(account: &Account) -> anyhow::Result<()> {
     if account.smtp.is_none() {
         anyhow::bail!(
             "account `{}` has no SMTP server configured\n  hint: add `smtp = {{ host = ..., port = ... }}` to [accounts.{}]",
@@ -48,15 +57,33 @@ pub async fn send(paths: &Paths, account: &Account, message: &Message) -> anyhow
             account.name
         );
     }
-    let raw = compose(account, message)?;
-    let credentials = remote::credentials(paths, account)
+    Ok(())
+}
+
+/// What sending needs before anything is queued: an SMTP server and the account's
+/// credentials. An error here means nothing was queued.
+pub(super) async fn sending_credentials(
+    paths: &Paths,
+    account: &Account,
+) -> anyhow::Result<Credentials> {
+    require_smtp(account)?;
+    remote::credentials(paths, account)
         .await
-        .context("nothing was queued")?;
-    let (mut store, id) = remote::open_store(paths, account)?;
-    let queued = queue_message(&store, id, &raw)?;
-    let run = send_outbox(&mut store, id, || remote::smtp(account, &credentials)).await?;
+        .context("nothing was queued")
+}
+
+/// Sends what is due in the account's outbox now that `queued` is in it (`postern
+/// send`, `postern compose`): the server's answers reported, copies kept in Sent
+/// (`keeps_sent_copy`). Success when `queued` went; a failed one stays in the outbox.
+pub(super) async fn send_queued(
+    account: &Account,
+    credentials: &Credentials,
+    (store, id): (&mut Store, AccountId),
+    queued: OutboxId,
+) -> anyhow::Result<ExitCode> {
+    let run = send_outbox(store, id, || remote::smtp(account, credentials)).await?;
     report(account, &run);
-    keep_sent_copies(account, &credentials, (&mut store, id), &run).await;
+    keep_sent_copies(account, credentials, (store, id), &run).await;
     if run.sent.iter().any(|sent| sent.id == queued) {
         return Ok(ExitCode::SUCCESS);
     }

@@ -237,6 +237,19 @@ pub fn backend_error(error: &BackendError, account: &Account) -> Problem {
             "a file of the Maildir tree could not be read, moved or written",
             "check that the tree is yours and writable and the disk is not full; the next rescan shows the tree as it is on disk",
         ),
+        BackendError::NoServerDrafts => Problem::with(
+            format!(
+                "{} keeps drafts in postern only: a POP3 account has no Drafts folder on the server",
+                account.name
+            ),
+            "POP3 only downloads the INBOX; the server has no folders to save a draft in",
+            "nothing to do: the draft stays in postern's drafts until you send or discard it (use IMAP to see drafts on other devices)",
+        ),
+        BackendError::NotADraft(_) => Problem::with(
+            error.to_string(),
+            "the message is not in the account's Drafts folder (it was moved, or it is other mail), and only drafts are removed this way",
+            "nothing was deleted; delete the message yourself if you meant to, or refresh the account to see where it is",
+        ),
         other => Problem::plain(other.to_string()),
     }
 }

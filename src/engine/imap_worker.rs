@@ -14,13 +14,13 @@ use tokio::task::JoinHandle;
 use super::backoff::Backoff;
 use super::explain::{self, Problem};
 use super::observer::EventObserver;
-use super::send::send_now;
+use super::send::{Accepted, follow_up_all, send_now};
 use super::worker::{Context, Job, Jobs, open_store, sync};
 use crate::auth::credentials::Credentials;
 use crate::backend::{Backend, BackendError};
 use crate::mime;
 use crate::proto::ConnectOptions;
-use crate::store::{Flags, FolderId, FolderRole, FolderRow, MessageId, Store};
+use crate::store::{FolderId, FolderRole, FolderRow, MessageId, Store};
 use crate::sync::{IdleOutcome, ImapSync, SyncError};
 
 /// Longest single wait of the IDLE connection before it checks in again.
@@ -43,8 +43,8 @@ struct State {
     credentials: Option<Arc<Credentials>>,
     /// Jobs that arrived while disconnected: they wait for the next session.
     pending: VecDeque<Job>,
-    /// Sent messages whose copy is not in the Sent folder yet.
-    unfiled: Vec<Vec<u8>>,
+    /// Sent messages with steps left on the server (Sent copy, flags, Drafts).
+    unfiled: Vec<Accepted>,
     backoff: Backoff,
 }
 
@@ -77,12 +77,16 @@ pub(super) async fn run(context: Context, mut jobs: Jobs) {
                     None => return,
                     // Sending needs SMTP, not IMAP: it goes now, its copy is
                     // filed after the next connect.
-                    Some(Job::Send { raw }) => match open_store(&context, &mut state.store) {
+                    Some(job @ (Job::Send { .. } | Job::SendDue)) => match open_store(&context, &mut state.store) {
                         Some(store) => {
-                            let sent = send_now(&context, store, &raw, state.credentials.as_deref()).await;
+                            let raw = match &job {
+                                Job::Send { raw } => Some(raw.as_slice()),
+                                _ => None,
+                            };
+                            let sent = send_now(&context, store, raw, state.credentials.as_deref()).await;
                             state.unfiled.extend(sent);
                         }
-                        None => super::worker::refuse(&context, Job::Send { raw }),
+                        None => super::worker::refuse(&context, job),
                     },
                     // Someone wants the server now: try at once.
                     Some(job) => {
@@ -109,8 +113,11 @@ fn unreachable_now(context: &Context, job: Job) {
         Job::Run { request, op } => {
             context.failed(request, super::perform::label(&op), problem());
         }
+        Job::Draft { request, job } => {
+            context.failed(request, super::draft_jobs::label(&job), problem());
+        }
         Job::Open { .. } => context.report("opening message", problem()),
-        Job::Refresh | Job::Send { .. } => {}
+        Job::Refresh | Job::Send { .. } | Job::SendDue => {}
     }
 }
 
@@ -206,16 +213,7 @@ async fn session(
 ) -> Result<(), Broken> {
     keep_connection(sync(context, backend, store).await)?;
     state.backoff.reset();
-    while let Some(raw) = state.unfiled.pop() {
-        if let Err(err) = file_sent(context, store, backend, &raw).await {
-            context.report("saving to Sent", context.explain(&err));
-            if err.is_connection_failure() {
-                state.unfiled.push(raw);
-                return Err(Broken);
-            }
-            // Refused for good (quota, size): keeping it would fail every session.
-        }
-    }
+    keep_connection(follow_up_all(context, store, backend, &mut state.unfiled).await)?;
     let inbox = match folder_with_role(store, context, FolderRole::Inbox) {
         Ok(inbox) => inbox,
         Err(err) => {
@@ -281,7 +279,7 @@ async fn handle(
     store: &mut Store,
     backend: &mut Backend,
     credentials: &Credentials,
-    unfiled: &mut Vec<Vec<u8>>,
+    unfiled: &mut Vec<Accepted>,
     job: Job,
 ) -> Result<(), Broken> {
     match job {
@@ -302,18 +300,19 @@ async fn handle(
             }
             Ok(())
         }
-        Job::Send { raw } => {
+        Job::Send { .. } | Job::SendDue => {
+            let raw = match &job {
+                Job::Send { raw } => Some(raw.as_slice()),
+                _ => None,
+            };
             // Earlier temporary failures go out with this run too.
-            let mut sent = send_now(context, store, &raw, Some(credentials)).await;
-            while let Some(raw) = sent.pop() {
-                if let Err(err) = file_sent(context, store, backend, &raw).await {
-                    context.report("saving to Sent", context.explain(&err));
-                    if err.is_connection_failure() {
-                        unfiled.push(raw);
-                        unfiled.append(&mut sent);
-                        return Err(Broken);
-                    }
-                }
+            unfiled.extend(send_now(context, store, raw, Some(credentials)).await);
+            keep_connection(follow_up_all(context, store, backend, unfiled).await)
+        }
+        Job::Draft { request, job } => {
+            let broke = super::draft_jobs::run(context, backend, store, request, job).await;
+            if broke.is_some() || backend.connection_lost() {
+                return Err(Broken);
             }
             Ok(())
         }
@@ -334,29 +333,6 @@ async fn open(
         id,
         rendered: Box::new(rendered),
     });
-    Ok(())
-}
-
-/// A copy of a sent message into the Sent folder.
-async fn file_sent(
-    context: &Context,
-    store: &mut Store,
-    backend: &mut Backend,
-    raw: &[u8],
-) -> Result<(), BackendError> {
-    let Some(sent) = folder_with_role(store, context, FolderRole::Sent)? else {
-        context.error(
-            "saving to Sent",
-            "the account has no Sent folder, so no copy of the sent message was kept",
-        );
-        return Ok(());
-    };
-    let seen = Flags {
-        seen: true,
-        ..Flags::default()
-    };
-    let changed = backend.append(store, sent, raw, seen).await?;
-    context.changed(changed);
     Ok(())
 }
 

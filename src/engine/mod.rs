@@ -7,6 +7,8 @@
 //! dead server never blocks another account or the reader.
 
 mod backoff;
+mod draft_jobs;
+mod drafts;
 pub mod explain;
 mod imap_worker;
 mod notify;
@@ -29,11 +31,13 @@ use std::time::Duration;
 
 use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
 
-use crate::config::Account;
+use crate::config::{Account, ComposeSettings};
 use crate::mime::Rendered;
+use crate::mime::compose::Written;
+pub use crate::mime::reply::Start;
 use crate::store::{
-    AccountId, AccountRow, EnvelopeRow, Flags, FolderId, FolderRow, MessageId, OutboxId, Page,
-    Store, StoreError,
+    AccountId, AccountRow, DraftId, DraftRow, EnvelopeRow, Flags, FolderId, FolderRow, MessageId,
+    NewDraft, OutboxId, Page, Store, StoreError,
 };
 use crate::sync::SyncOptions;
 
@@ -75,11 +79,73 @@ pub enum Command {
         account: AccountId,
         op: Operation,
     },
+    /// Work on the account's drafts; answered with `Done` or `Failed` for `request`.
+    Draft {
+        request: RequestId,
+        account: AccountId,
+        // Boxed: a draft is large, and every other command small.
+        op: Box<DraftOp>,
+    },
     /// Queue a complete message in the outbox and send it; IMAP accounts keep a
     /// copy in their Sent folder.
     Send {
         account: AccountId,
         raw: Vec<u8>,
+    },
+}
+
+/// What [`Command::Draft`] does. A draft is in the store from the moment it starts,
+/// so nothing typed is lost; the answers carry it back ([`Outcome::Draft`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DraftOp {
+    /// Start a message: a new one from what is known of it (`known`: a `mailto:`
+    /// link's fields), or, with `from`, a reply, forward or copy of a stored message.
+    Start {
+        from: Option<(Start, MessageId)>,
+        known: Written,
+    },
+    /// Continue the draft kept as `message` in a Drafts folder (put there by this
+    /// postern or by another client).
+    Recall { message: MessageId },
+    /// A stored draft, to go on writing.
+    Load { id: DraftId },
+    /// Keep what is written (autosave; after the editor).
+    Save { id: DraftId, draft: NewDraft },
+    /// Put it aside: kept (as `draft`, or as stored when `None`), and copied to the
+    /// server's Drafts folder (replacing its previous copy).
+    Postpone {
+        id: DraftId,
+        draft: Option<NewDraft>,
+    },
+    /// Throw it away (its Drafts folder copy too).
+    Discard { id: DraftId },
+    /// Send it: into the outbox, held back for `[compose] send_delay` so that it can
+    /// be taken back, then sent by the account's worker.
+    Send { id: DraftId, draft: NewDraft },
+    /// Undo send: a held message back into its draft, while it still waits.
+    TakeBack { outbox: OutboxId },
+    /// A held message goes now (postern is quitting).
+    SendNow { outbox: OutboxId },
+}
+
+/// What a carried-out request gives back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Nothing,
+    /// Something to show (a pipe's output, where messages were saved).
+    Text(String),
+    /// A draft to write: started, recalled or taken back. `notes` are what went
+    /// wrong on the way without stopping it (a signature that could not be read).
+    Draft {
+        draft: Box<DraftRow>,
+        notes: Vec<String>,
+    },
+    /// Queued to be sent; it waits until `until` (Unix seconds) and can be taken
+    /// back with [`DraftOp::TakeBack`] until then.
+    Held {
+        outbox: OutboxId,
+        draft: DraftId,
+        until: i64,
     },
 }
 
@@ -161,12 +227,15 @@ pub enum Event {
         account: AccountId,
         folders: Vec<FolderId>,
     },
-    /// A [`Command::Run`] was carried out; `output` is something to show (a pipe's).
+    /// Once, at start: drafts that were being written when postern last stopped
+    /// (neither postponed nor sent), newest first, to offer back.
+    Interrupted(Vec<DraftRow>),
+    /// A [`Command::Run`] or [`Command::Draft`] was carried out.
     Done {
         request: RequestId,
-        output: Option<String>,
+        outcome: Outcome,
     },
-    /// A [`Command::Run`] was not carried out (or only partly: the store says how far).
+    /// A [`Command::Run`] or [`Command::Draft`] was not carried out (or only partly: the store says how far).
     Failed {
         request: RequestId,
         problem: Problem,
@@ -220,8 +289,9 @@ impl Event {
     }
 }
 
-/// Tuning of the engine; [`Default`] is what the application uses, tests shorten it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Tuning of the engine; [`Default`] is what the application uses (with the
+/// config's `[compose]`), tests shorten it.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EngineOptions {
     /// Reconnect delays after a failure.
     pub backoff: BackoffPolicy,
@@ -232,6 +302,8 @@ pub struct EngineOptions {
     /// Longest wait for a worker to finish at shutdown before it is cut off.
     pub shutdown_grace: Duration,
     pub sync: SyncOptions,
+    /// How messages are written and sent (`send_delay`, the attribution line).
+    pub compose: ComposeSettings,
 }
 
 impl Default for EngineOptions {
@@ -242,6 +314,7 @@ impl Default for EngineOptions {
             password_timeout: Duration::from_secs(30),
             shutdown_grace: Duration::from_secs(3),
             sync: SyncOptions::default(),
+            compose: ComposeSettings::default(),
         }
     }
 }
@@ -294,15 +367,30 @@ impl Engine {
                 store_path: store_path.to_path_buf(),
                 token_dir: PathBuf::from(token_dir),
                 events: event_tx.clone(),
-                options,
+                options: options.clone(),
             };
             workers.insert(*id, worker::spawn(context));
         }
-        let jobs = workers.iter().map(|(id, w)| (*id, w.jobs())).collect();
+        let jobs: reader::Workers = workers.iter().map(|(id, w)| (*id, w.jobs())).collect();
+        let (keeper, keeper_thread) = drafts::spawn(drafts::Keeper {
+            store: Store::open(store_path)?,
+            accounts: ids.iter().copied().zip(accounts.iter().cloned()).collect(),
+            compose: options.compose,
+            workers: jobs.clone(),
+            events: event_tx.clone(),
+            runtime: tokio::runtime::Handle::current(),
+        })
+        .map_err(EngineError::Thread)?;
         let reader = reader::spawn(store, ids.clone(), jobs, event_tx.clone())
             .map_err(EngineError::Thread)?;
         let (command_tx, command_rx) = mpsc::unbounded_channel();
-        let dispatcher = tokio::spawn(dispatch(command_rx, reader, workers, event_tx));
+        let routes = Routes {
+            reader,
+            keeper,
+            keeper_thread,
+            workers,
+        };
+        let dispatcher = tokio::spawn(dispatch(command_rx, routes, event_tx));
         Ok((
             Engine {
                 commands: command_tx,
@@ -324,13 +412,26 @@ impl Engine {
     }
 }
 
-/// Route each command to the reader or to the account's worker.
+/// Where commands go.
+struct Routes {
+    reader: std::sync::mpsc::Sender<Command>,
+    keeper: std::sync::mpsc::Sender<drafts::Request>,
+    keeper_thread: std::thread::JoinHandle<()>,
+    workers: HashMap<AccountId, worker::Handle>,
+}
+
+/// Route each command to the reader, the drafts keeper or the account's worker.
 async fn dispatch(
     mut commands: UnboundedReceiver<Command>,
-    reader: std::sync::mpsc::Sender<Command>,
-    workers: HashMap<AccountId, worker::Handle>,
+    routes: Routes,
     events: UnboundedSender<Event>,
 ) {
+    let Routes {
+        reader,
+        keeper,
+        keeper_thread,
+        workers,
+    } = routes;
     while let Some(command) = commands.recv().await {
         let (account, job) = match command {
             Command::Refresh { account } => (account, worker::Job::Refresh),
@@ -340,6 +441,22 @@ async fn dispatch(
                 account,
                 op,
             } => (account, worker::Job::Run { request, op }),
+            Command::Draft {
+                request,
+                account,
+                op,
+            } => {
+                let sent = keeper.send(drafts::Request {
+                    request,
+                    account,
+                    op: *op,
+                });
+                if sent.is_err() {
+                    let problem = Problem::plain("the drafts keeper stopped");
+                    let _ = events.send(Event::Failed { request, problem });
+                }
+                continue;
+            }
             read => {
                 if reader.send(read).is_err() {
                     let _ = events.send(Event::error("store", "the store reader stopped"));
@@ -366,6 +483,13 @@ async fn dispatch(
         }
     }
     drop(reader);
+    // The keeper finishes what it was asked (the saves of a hangup) before the
+    // workers, which it may hand server work to, are stopped.
+    drop(keeper);
+    let joined = tokio::task::spawn_blocking(move || keeper_thread.join()).await;
+    if !matches!(joined, Ok(Ok(()))) {
+        tracing::warn!("the drafts keeper did not end cleanly");
+    }
     // Stop every worker at once: one slow goodbye must not delay the others.
     let stops: Vec<_> = workers
         .into_values()

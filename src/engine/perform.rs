@@ -3,14 +3,14 @@
 //! `Done`; or `Failed` with the explanation.
 
 use super::worker::Context;
-use super::{Event, Operation, RequestId, pipe, save};
+use super::{Event, Operation, Outcome, RequestId, pipe, save};
 use crate::backend::{Backend, BackendError};
 use crate::engine::explain::Problem;
 use crate::store::{FolderId, MessageId, Store};
 use crate::sync::FlagChange;
 
 /// Why a request was not carried out.
-enum Failure {
+pub(super) enum Failure {
     Backend(BackendError),
     /// Work done here, not by the backend (a pipe's command, a file to save).
     Local(Problem),
@@ -32,11 +32,24 @@ pub(super) async fn run(
     op: Operation,
 ) -> Option<BackendError> {
     let doing = label(&op);
-    match apply(context, backend, store, op).await {
-        Ok((folders, output)) => {
+    let done = apply(context, backend, store, op).await;
+    answer(context, request, doing, done)
+}
+
+/// Answers `request` with what came of it: `Done` then `Changed` for the folders it
+/// touched, or `Failed` explained. Returns the backend's error when the connection
+/// broke.
+pub(super) fn answer(
+    context: &Context,
+    request: RequestId,
+    doing: &str,
+    done: Result<(Vec<FolderId>, Outcome), Failure>,
+) -> Option<BackendError> {
+    match done {
+        Ok((folders, outcome)) => {
             // Done first: a front end that hears it stops laying the change over what
             // it reads, and the reloads that Changed asks for read the store after it.
-            context.emit(Event::Done { request, output });
+            context.emit(Event::Done { request, outcome });
             if !folders.is_empty() {
                 context.changed(folders);
             }
@@ -77,7 +90,7 @@ async fn apply(
     backend: &mut Backend,
     store: &mut Store,
     op: Operation,
-) -> Result<(Vec<FolderId>, Option<String>), Failure> {
+) -> Result<(Vec<FolderId>, Outcome), Failure> {
     let changed = match op {
         Operation::SetFlags { ids, add, remove } => {
             backend
@@ -99,15 +112,15 @@ async fn apply(
             let output = pipe::run(&command, &raws, pipe::TIMEOUT)
                 .await
                 .map_err(Failure::Local)?;
-            return Ok((Vec::new(), Some(output)));
+            return Ok((Vec::new(), Outcome::Text(output)));
         }
         Operation::Save { ids, path } => {
             let sources = sources(backend, store, &ids).await?;
             let saved = save::save(&path, &sources).map_err(Failure::Local)?;
-            return Ok((Vec::new(), Some(saved)));
+            return Ok((Vec::new(), Outcome::Text(saved)));
         }
     };
-    Ok((changed, None))
+    Ok((changed, Outcome::Nothing))
 }
 
 /// `ids` by their date, oldest first.

@@ -9,7 +9,7 @@ use tokio::time::Instant;
 use super::Event;
 use super::backoff::Backoff;
 use super::explain;
-use super::send::send_now;
+use super::send::{follow_up_all, send_now};
 use super::worker::{Context, Job, Jobs, open_store, sync};
 use crate::auth::credentials::Credentials;
 use crate::backend::{Backend, Pop3Download};
@@ -50,12 +50,21 @@ pub(super) async fn run(context: Context, mut jobs: Jobs) {
                     due = Instant::now() + delay;
                 }
             }
-            Job::Send { raw } => {
+            Job::Send { .. } | Job::SendDue => {
+                let raw = match &job {
+                    Job::Send { raw } => Some(raw.as_slice()),
+                    _ => None,
+                };
                 let credentials = backend.pop3_download().and_then(|d| d.credentials());
-                send_now(&context, store, &raw, credentials).await;
+                let mut sent = send_now(&context, store, raw, credentials).await;
+                // Nothing here breaks a connection; failures are reported inside.
+                let _ = follow_up_all(&context, store, &mut backend, &mut sent).await;
             }
             Job::Run { request, op } => {
                 super::perform::run(&context, &mut backend, store, request, op).await;
+            }
+            Job::Draft { request, job } => {
+                super::draft_jobs::run(&context, &mut backend, store, request, job).await;
             }
             Job::Open { .. } => context.error(
                 "opening message",

@@ -1,31 +1,60 @@
 //! Sending: the message goes into the outbox first (durable), then the account's
-//! due messages go out over one SMTP session logged in with its credentials.
+//! due messages go out over one SMTP session logged in with its credentials. What
+//! follows on the account's own server (the original marked answered, a copy in
+//! Sent, the draft's copy out of Drafts) is [`follow_up`], done step by step so that
+//! a retry after a reconnect repeats none.
 
 use super::Event;
 use super::explain;
 use super::worker::Context;
 use crate::auth::credentials::Credentials;
+use crate::backend::{Backend, BackendError};
+use crate::config::Receive;
 use crate::proto::{ConnectOptions, smtp};
-use crate::store::Store;
-use crate::sync::outbox::{queue_message, send_outbox};
+use crate::store::{Flags, FolderId, FolderRole, FolderRow, MessageId, OutboxId, Store};
+use crate::sync::FlagChange;
+use crate::sync::outbox::{SentMessage, queue_message, send_outbox};
 
-/// Queues `raw` and sends the account's outbox. `credentials` are resolved here
-/// when the worker has none. Returns the messages the server accepted (for the
-/// Sent folder); every outcome is also an event.
+/// A message the server accepted, and what is still to do about it on the account's
+/// server; each step is cleared once done.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Accepted {
+    pub outbox: OutboxId,
+    /// As queued, Bcc included: the Sent copy.
+    pub raw: Vec<u8>,
+    /// To be marked `\Answered`.
+    pub answers: Option<MessageId>,
+    /// To be marked `$Forwarded`.
+    pub forwards: Option<MessageId>,
+    /// Keep a copy in the Sent folder (`save_sent`).
+    pub file_copy: bool,
+    /// The sent draft's copy in the Drafts folder, to remove.
+    pub draft_copy: Option<MessageId>,
+}
+
+/// Queues `raw` (when given) and sends every due message of the account.
+/// `credentials` are resolved here when the worker has none. Returns what the
+/// server accepted, for [`follow_up`]; every outcome is also an event.
 pub(super) async fn send_now(
     context: &Context,
     store: &mut Store,
-    raw: &[u8],
+    raw: Option<&[u8]>,
     credentials: Option<&Credentials>,
-) -> Vec<Vec<u8>> {
+) -> Vec<Accepted> {
     let failed = |error: String| Event::SendFailed {
         account: context.id,
         outbox: None,
         error,
         reply: None,
     };
-    if let Err(err) = queue_message(store, context.id, raw) {
+    if let Some(raw) = raw
+        && let Err(err) = queue_message(store, context.id, raw)
+    {
         context.emit(failed(err.to_string()));
+        return Vec::new();
+    }
+    if raw.is_none() && !has_due(context, store) {
+        // Woken for nothing (taken back, or sent already): no login needed.
         return Vec::new();
     }
     let resolved;
@@ -56,12 +85,19 @@ pub(super) async fn send_now(
     send_queued(context, store, credentials).await
 }
 
+/// Whether anything of the account is due (an error counts as yes: the run says).
+fn has_due(context: &Context, store: &Store) -> bool {
+    store
+        .outbox(context.id, None)
+        .map_or(true, |rows| rows.iter().any(crate::sync::outbox::is_due))
+}
+
 /// Sends every due message of the account; events for each outcome.
 async fn send_queued(
     context: &Context,
     store: &mut Store,
     credentials: &Credentials,
-) -> Vec<Vec<u8>> {
+) -> Vec<Accepted> {
     let account = &context.account;
     let options = ConnectOptions::for_account(account);
     let options = &options;
@@ -88,7 +124,135 @@ async fn send_queued(
             outbox: sent.id,
             reply: sent.reply.text.clone(),
         });
-        accepted.push(sent.raw);
+        accepted.push(settle_draft(context, store, sent));
     }
     accepted
+}
+
+/// The sent message's draft is done with: deleted here, its server copy to remove.
+fn settle_draft(context: &Context, store: &Store, sent: SentMessage) -> Accepted {
+    let draft = store.draft_for_outbox(sent.id).unwrap_or_else(|error| {
+        tracing::warn!("finding the draft of a sent message: {error}");
+        None
+    });
+    if let Some(draft) = &draft
+        && let Err(error) = store.delete_draft(draft.id)
+    {
+        // The outbox says it was sent, so it is never offered to be sent again.
+        tracing::warn!("deleting the draft of a sent message: {error}");
+    }
+    Accepted {
+        outbox: sent.id,
+        raw: sent.raw,
+        answers: sent.answers,
+        forwards: sent.forwards,
+        file_copy: context.account.receive == Receive::Imap && context.account.keeps_sent_copy(),
+        draft_copy: draft.and_then(|d| d.draft.remote_copy),
+    }
+}
+
+/// Does what is left of `accepted` on the account's server. Failures are reported;
+/// only a broken connection is returned (the rest is kept in `accepted` to do after
+/// the reconnect). A step refused for good is not tried again.
+pub(super) async fn follow_up(
+    context: &Context,
+    store: &mut Store,
+    backend: &mut Backend,
+    accepted: &mut Accepted,
+) -> Result<(), BackendError> {
+    if let Some(original) = accepted.answers {
+        let answered = FlagChange {
+            add: Flags {
+                answered: true,
+                ..Flags::default()
+            },
+            remove: Flags::default(),
+        };
+        let done = backend.set_flags(store, &[original], answered).await;
+        step(context, "marking the original answered", done)?;
+        accepted.answers = None;
+    }
+    if let Some(original) = accepted.forwards {
+        let done = backend
+            .mark_forwarded(store, original)
+            .await
+            .map(|_| Vec::new());
+        step(context, "marking the original forwarded", done)?;
+        accepted.forwards = None;
+    }
+    if accepted.file_copy {
+        let done = file_sent(context, store, backend, &accepted.raw).await;
+        step(context, "saving to Sent", done)?;
+        accepted.file_copy = false;
+    }
+    if let Some(copy) = accepted.draft_copy {
+        let done = backend.remove_draft(store, copy).await;
+        step(context, "removing the sent draft from Drafts", done)?;
+        accepted.draft_copy = None;
+    }
+    Ok(())
+}
+
+/// [`follow_up`] for each of `pending`, in order; a broken connection stops it and
+/// leaves the rest in `pending` for the next session.
+pub(super) async fn follow_up_all(
+    context: &Context,
+    store: &mut Store,
+    backend: &mut Backend,
+    pending: &mut Vec<Accepted>,
+) -> Result<(), BackendError> {
+    while let Some(mut accepted) = pending.pop() {
+        if let Err(error) = follow_up(context, store, backend, &mut accepted).await {
+            pending.push(accepted);
+            return Err(error);
+        }
+    }
+    Ok(())
+}
+
+/// One step's outcome: the folders it changed told, a failure reported; only a
+/// broken connection stops the rest.
+fn step(
+    context: &Context,
+    doing: &str,
+    done: Result<Vec<FolderId>, BackendError>,
+) -> Result<(), BackendError> {
+    match done {
+        Ok(folders) => {
+            if !folders.is_empty() {
+                context.changed(folders);
+            }
+            Ok(())
+        }
+        Err(error) => {
+            context.report(doing, context.explain(&error));
+            if error.is_connection_failure() {
+                Err(error)
+            } else {
+                Ok(())
+            }
+        }
+    }
+}
+
+/// A copy of a sent message into the Sent folder.
+async fn file_sent(
+    context: &Context,
+    store: &mut Store,
+    backend: &mut Backend,
+    raw: &[u8],
+) -> Result<Vec<FolderId>, BackendError> {
+    let folders = store.folders(context.id)?;
+    let Some(sent) = FolderRow::with_role(&folders, FolderRole::Sent).map(|f| f.id) else {
+        context.error(
+            "saving to Sent",
+            "the account has no Sent folder, so no copy of the sent message was kept",
+        );
+        return Ok(Vec::new());
+    };
+    let seen = Flags {
+        seen: true,
+        ..Flags::default()
+    };
+    backend.append(store, sent, raw, seen).await
 }

@@ -16,10 +16,11 @@ use tokio::task::JoinHandle;
 
 use super::explain::{Problem, backend_error};
 use super::observer::EventObserver;
-use super::{EngineOptions, Event, Operation, RequestId};
+use super::send::follow_up_all;
+use super::{EngineOptions, Event, Operation, RequestId, Start};
 use crate::backend::{Backend, BackendError};
 use crate::config::{Account, Receive};
-use crate::store::{AccountId, FolderId, MessageId, Store};
+use crate::store::{AccountId, DraftId, FolderId, MessageId, Store};
 
 /// How often a Maildir account is rescanned when nobody asks.
 const RESCAN_EVERY: Duration = Duration::from_secs(60);
@@ -92,6 +93,26 @@ pub(super) enum Job {
     Send {
         raw: Vec<u8>,
     },
+    /// Send what is due in the outbox (a held message's time came).
+    SendDue,
+    /// Draft work that needs the server; answered for `request`.
+    Draft {
+        request: RequestId,
+        job: DraftJob,
+    },
+}
+
+/// The part of a [`super::DraftOp`] the drafts keeper cannot do alone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum DraftJob {
+    /// Start from a message whose body is not in the store yet.
+    Start { how: Start, id: MessageId },
+    /// Go on writing a Drafts folder message whose body is not in the store yet.
+    Recall { message: MessageId },
+    /// Put the draft's copy in the Drafts folder, replacing the one before.
+    Postpone { id: DraftId },
+    /// Remove a discarded draft's copy from the Drafts folder.
+    RemoveCopy { message: MessageId },
 }
 
 pub(super) struct Handle {
@@ -194,10 +215,19 @@ async fn run_maildir(context: Context, mut jobs: Jobs) {
                 let _ = sync(&context, &mut backend, store).await;
             }
             Job::Send { raw } => {
-                super::send::send_now(&context, store, &raw, None).await;
+                let mut sent = super::send::send_now(&context, store, Some(&raw), None).await;
+                // Nothing here breaks a connection; failures are reported inside.
+                let _ = follow_up_all(&context, store, &mut backend, &mut sent).await;
+            }
+            Job::SendDue => {
+                let mut sent = super::send::send_now(&context, store, None, None).await;
+                let _ = follow_up_all(&context, store, &mut backend, &mut sent).await;
             }
             Job::Run { request, op } => {
                 super::perform::run(&context, &mut backend, store, request, op).await;
+            }
+            Job::Draft { request, job } => {
+                super::draft_jobs::run(&context, &mut backend, store, request, job).await;
             }
             Job::Open { .. } => context.error(
                 "opening message",
@@ -252,6 +282,11 @@ pub(super) fn refuse(context: &Context, job: Job) {
             error: problem().to_string(),
             reply: None,
         }),
+        Job::Draft { request, job } => {
+            context.failed(request, super::draft_jobs::label(&job), problem());
+        }
+        // Queued: sent when the store opens again.
+        Job::SendDue => context.report("sending", problem()),
         Job::Open { .. } => context.report("opening message", problem()),
         Job::Refresh => {}
     }

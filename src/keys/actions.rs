@@ -20,10 +20,12 @@ pub enum Context {
     Confirm,
     /// Text to read (the output of a pipe).
     Output,
+    /// A message about to be sent: its headers, text and files.
+    Review,
 }
 
 impl Context {
-    pub const ALL: [Context; 8] = [
+    pub const ALL: [Context; 9] = [
         Context::List,
         Context::Message,
         Context::Folders,
@@ -32,6 +34,7 @@ impl Context {
         Context::Prompt,
         Context::Confirm,
         Context::Output,
+        Context::Review,
     ];
 
     /// The name of its table in the config (`[keys.list]`).
@@ -47,6 +50,7 @@ impl Context {
             Context::Prompt => "prompt",
             Context::Confirm => "confirm",
             Context::Output => "output",
+            Context::Review => "review",
         }
     }
 
@@ -121,11 +125,36 @@ pub enum Action {
     Cancel,
     Yes,
     No,
+    /// Write a new message.
+    Compose,
+    Reply,
+    ReplyAll,
+    ReplyList,
+    /// Forward inline, the original's files kept.
+    Forward,
+    /// Forward as an attached message (in the review: switch between the two).
+    ForwardAttached,
+    /// A copy of the message as a new draft (your sent mail, a draft).
+    EditAsNew,
+    /// Go on writing a draft from the Drafts folder.
+    Recall,
+    /// In the review: send it.
+    Send,
+    /// In the review: edit the text again.
+    Edit,
+    Attach,
+    Detach,
+    /// Keep the draft to finish later (in the Drafts folder too).
+    Postpone,
+    Discard,
+    /// In the review: send from the account's next identity.
+    ChangeFrom,
 }
 
 /// Where every main-screen action may be bound.
 const MAIN: &[Context] = &[Context::List, Context::Message, Context::Folders];
-/// Scrolling and moving: the main screen and every layer with a list or text.
+/// Scrolling and moving: the main screen, every layer with a list or text, and
+/// the review's list of files.
 const MOVING: &[Context] = &[
     Context::List,
     Context::Message,
@@ -133,6 +162,7 @@ const MOVING: &[Context] = &[
     Context::Help,
     Context::Picker,
     Context::Output,
+    Context::Review,
 ];
 const EVERYWHERE: &[Context] = &Context::ALL;
 const QUESTIONS: &[Context] = &[Context::Picker, Context::Prompt];
@@ -175,6 +205,21 @@ impl Action {
             Action::Pipe,
             Action::SaveMessage,
             Action::Undo,
+            Action::Compose,
+            Action::Reply,
+            Action::ReplyAll,
+            Action::ReplyList,
+            Action::Forward,
+            Action::ForwardAttached,
+            Action::EditAsNew,
+            Action::Recall,
+            Action::Send,
+            Action::Edit,
+            Action::Attach,
+            Action::Detach,
+            Action::Postpone,
+            Action::Discard,
+            Action::ChangeFrom,
             Action::Help,
             Action::Close,
             Action::Quit,
@@ -241,6 +286,21 @@ impl Action {
             Action::Cancel => "cancel",
             Action::Yes => "yes",
             Action::No => "no",
+            Action::Compose => "compose",
+            Action::Reply => "reply",
+            Action::ReplyAll => "reply-all",
+            Action::ReplyList => "reply-list",
+            Action::Forward => "forward",
+            Action::ForwardAttached => "forward-attached",
+            Action::EditAsNew => "edit-as-new",
+            Action::Recall => "recall",
+            Action::Send => "send",
+            Action::Edit => "edit",
+            Action::Attach => "attach",
+            Action::Detach => "detach",
+            Action::Postpone => "postpone",
+            Action::Discard => "discard",
+            Action::ChangeFrom => "change-from",
         }
     }
 
@@ -292,6 +352,21 @@ impl Action {
             Action::Cancel => "cancel",
             Action::Yes => "yes",
             Action::No => "no",
+            Action::Compose => "write a new message",
+            Action::Reply => "reply to the sender",
+            Action::ReplyAll => "reply to the sender and all recipients",
+            Action::ReplyList => "reply to the mailing list",
+            Action::Forward => "forward (the original's files kept)",
+            Action::ForwardAttached => "forward as an attached message (review: switch)",
+            Action::EditAsNew => "a copy as a new message",
+            Action::Recall => "go on writing a draft (Enter in Drafts)",
+            Action::Send => "send",
+            Action::Edit => "edit the message again",
+            Action::Attach => "attach a file",
+            Action::Detach => "remove the selected file",
+            Action::Postpone => "postpone: keep it in Drafts to finish later",
+            Action::Discard => "throw the draft away",
+            Action::ChangeFrom => "send from the next identity",
         }
     }
 
@@ -307,9 +382,28 @@ impl Action {
             | Action::HalfPageDown
             | Action::HalfPageUp => MOVING,
             Action::ForceQuit => EVERYWHERE,
+            Action::Quit => &[
+                Context::List,
+                Context::Message,
+                Context::Folders,
+                Context::Review,
+            ],
             Action::Close => &[Context::Message, Context::Help, Context::Output],
             Action::Submit | Action::Cancel => QUESTIONS,
             Action::Yes | Action::No => &[Context::Confirm],
+            Action::ForwardAttached => &[
+                Context::List,
+                Context::Message,
+                Context::Folders,
+                Context::Review,
+            ],
+            Action::Send
+            | Action::Edit
+            | Action::Attach
+            | Action::Detach
+            | Action::Postpone
+            | Action::Discard
+            | Action::ChangeFrom => &[Context::Review],
             _ => MAIN,
         }
     }

@@ -98,6 +98,12 @@ pub(super) fn tables() -> Tables {
         ch('|', Action::Pipe),
         ch('S', Action::SaveMessage),
         ch('u', Action::Undo),
+        ch('m', Action::Compose),
+        ch('r', Action::Reply),
+        ch('R', Action::ReplyAll),
+        ch('L', Action::ReplyList),
+        ch('f', Action::Forward),
+        ch('e', Action::EditAsNew),
         ch('?', Action::Help),
         ch('q', Action::Quit),
         ctrl('c', Action::ForceQuit),
@@ -147,6 +153,23 @@ pub(super) fn tables() -> Tables {
         ch('q', Action::No),
         ctrl('c', Action::ForceQuit),
     ];
+    // mutt's compose menu: y sends, e edits, a attaches, D detaches, p postpones.
+    let review = vec![
+        ch('y', Action::Send),
+        ch('e', Action::Edit),
+        ch('a', Action::Attach),
+        ch('D', Action::Detach),
+        ch('p', Action::Postpone),
+        ch('d', Action::Discard),
+        ch('f', Action::ChangeFrom),
+        ch('A', Action::ForwardAttached),
+        ch('q', Action::Quit),
+        ch('j', Action::Down),
+        key(Key::Down, Action::Down),
+        ch('k', Action::Up),
+        key(Key::Up, Action::Up),
+        ctrl('c', Action::ForceQuit),
+    ];
     Tables {
         tables: vec![
             (None, main),
@@ -158,6 +181,7 @@ pub(super) fn tables() -> Tables {
             (Some(Context::Prompt), prompt),
             (Some(Context::Confirm), confirm),
             (Some(Context::Output), output),
+            (Some(Context::Review), review),
         ],
     }
 }

@@ -188,6 +188,11 @@ mod tests {
         assert_eq!(bound(Context::List, "Ctrl-r"), Some(Action::Refresh));
         assert_eq!(bound(Context::List, "c"), Some(Action::GoFolder));
         assert_eq!(bound(Context::Message, "Space"), Some(Action::PageDown));
-        assert_eq!(bound(Context::List, "r"), None, "r is left for reply");
+        assert_eq!(bound(Context::List, "r"), Some(Action::Reply));
+        assert_eq!(bound(Context::List, "R"), Some(Action::ReplyAll));
+        assert_eq!(bound(Context::List, "L"), Some(Action::ReplyList));
+        assert_eq!(bound(Context::List, "m"), Some(Action::Compose));
+        assert_eq!(bound(Context::List, "f"), Some(Action::Forward));
+        assert_eq!(bound(Context::Review, "y"), Some(Action::Send));
     }
 }

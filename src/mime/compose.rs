@@ -176,7 +176,12 @@ impl Draft {
         if self.to.is_empty() && self.cc.is_empty() && self.bcc.is_empty() {
             return Err(ComposeError::NoRecipients);
         }
+        self.to_unchecked_message()
+    }
 
+    /// The message as it stands, addresses unchecked and recipients maybe none: a
+    /// draft's copy for the Drafts folder, where an unfinished message is kept.
+    pub fn to_unchecked_message(&self) -> Result<Vec<u8>, ComposeError> {
         let mut builder = MessageBuilder::new().from(builder_address(&self.from));
         if !self.to.is_empty() {
             builder = builder.to(builder_list(&self.to));

@@ -68,6 +68,8 @@ pub struct Original {
     pub reply_to: Vec<Address>,
     pub to: Vec<Address>,
     pub cc: Vec<Address>,
+    /// Only a draft or a copy of sent mail has one.
+    pub bcc: Vec<Address>,
     pub mail_followup_to: Vec<Address>,
     /// The list's posting address, from `List-Post: <mailto:...>`.
     pub list_post: Option<Address>,
@@ -106,6 +108,7 @@ impl Original {
             reply_to: addresses(message.reply_to()),
             to: addresses(message.to()),
             cc: addresses(message.cc()),
+            bcc: addresses(message.bcc()),
             // Not a header mail-parser knows: read as an address list here.
             mail_followup_to: message
                 .header_raw("Mail-Followup-To")
@@ -201,6 +204,25 @@ pub fn start(
     }
     Ok(draft)
 }
+
+/// A draft kept as a message (in a Drafts folder) as a draft to go on writing:
+/// everything as it was, threading included.
+pub fn recall(original: &Original) -> Draft {
+    Draft {
+        from: original.from.first().cloned().unwrap_or_default(),
+        to: original.to.clone(),
+        cc: original.cc.clone(),
+        bcc: original.bcc.clone(),
+        subject: original.subject.clone(),
+        body: original.body.join("\n"),
+        attachments: original.attachments.clone(),
+        in_reply_to: original.in_reply_to.clone(),
+        references: original.references.clone(),
+    }
+}
+
+/// The line above an inline forwarded message.
+pub const FORWARD_MARKER: &str = "---------- Forwarded message ----------";
 
 /// Reply-To when there is one, else From.
 fn reply_to(original: &Original) -> Vec<Address> {
@@ -307,7 +329,7 @@ fn quoted(attribution: &str, body: &[String]) -> String {
 
 /// The original's header block and text under a separator, as forwards show it.
 fn forwarded(original: &Original) -> String {
-    let mut text = String::from("\n\n---------- Forwarded message ----------\n");
+    let mut text = format!("\n\n{FORWARD_MARKER}\n");
     let list = |addresses: &[Address]| {
         addresses
             .iter()

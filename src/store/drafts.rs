@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use rusqlite::{OptionalExtension, params};
 
 use super::envelopes::{blob_to_path, path_to_blob};
-use super::{AccountId, MessageId, OutboxId, Store, StoreError, now};
+use super::{AccountId, MessageId, OutboxId, Queued, Store, StoreError, now};
 use crate::mime::compose::Written;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -70,14 +70,27 @@ pub struct DraftRow {
     pub draft: NewDraft,
     /// Queued to be sent (held back while it can still be taken back).
     pub outbox: Option<OutboxId>,
+    /// Put aside on purpose; a draft neither postponed nor queued was being written
+    /// when postern last stopped.
+    pub postponed: bool,
+}
+
+impl DraftRow {
+    /// Being written when postern stopped: offered back at the next start.
+    pub fn interrupted(&self) -> bool {
+        !self.postponed && self.outbox.is_none()
+    }
 }
 
 const DRAFT_COLUMNS: &str = "id, account_id, updated_at, from_addr, to_addrs, cc_addrs, \
-     bcc_addrs, subject, body, in_reply_to, refs, answers, forwards, remote_copy, outbox_id";
+     bcc_addrs, subject, body, in_reply_to, refs, answers, forwards, remote_copy, outbox_id, postponed";
 
 impl Store {
     /// Saves a draft: a new one when `id` is `None`, else over that draft (its files
-    /// too). One transaction.
+    /// too). One transaction. A saved draft is being written again (not postponed).
+    /// Its `remote_copy` is taken only for a new draft: afterwards it changes only
+    /// with [`Store::set_draft_remote_copy`], when the server's copy changed, so a
+    /// front end saving what it has cannot put back a copy that is gone.
     pub fn save_draft(
         &mut self,
         account: AccountId,
@@ -95,8 +108,7 @@ impl Store {
                  cc_addrs = excluded.cc_addrs, bcc_addrs = excluded.bcc_addrs,
                  subject = excluded.subject, body = excluded.body,
                  in_reply_to = excluded.in_reply_to, refs = excluded.refs,
-                 answers = excluded.answers, forwards = excluded.forwards,
-                 remote_copy = excluded.remote_copy
+                 answers = excluded.answers, forwards = excluded.forwards, postponed = 0
              RETURNING id",
             params![
                 id.map(|d| d.0),
@@ -185,17 +197,106 @@ impl Store {
         Ok(row)
     }
 
-    /// Marks a draft as queued to be sent (`Some`), or back to being written.
-    pub fn set_draft_outbox(
+    /// The draft's copy in the Drafts folder is now `copy`.
+    pub fn set_draft_remote_copy(
         &self,
         id: DraftId,
-        outbox: Option<OutboxId>,
+        copy: Option<MessageId>,
     ) -> Result<(), StoreError> {
         self.conn.execute(
-            "UPDATE drafts SET outbox_id = ?2 WHERE id = ?1",
-            params![id.0, outbox.map(|o| o.0)],
+            "UPDATE drafts SET remote_copy = ?2 WHERE id = ?1",
+            params![id.0, copy.map(|m| m.0)],
         )?;
         Ok(())
+    }
+
+    /// The draft whose Drafts folder copy is `message`.
+    pub fn draft_with_copy(&self, message: MessageId) -> Result<Option<DraftRow>, StoreError> {
+        let row = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {DRAFT_COLUMNS} FROM drafts WHERE remote_copy = ?1"
+            ))?
+            .query_row([message.0], draft_row)
+            .optional()?;
+        row.map(|row| self.with_files(row)).transpose()
+    }
+
+    /// Puts a draft aside on purpose (not offered back as interrupted).
+    pub fn postpone_draft(&self, id: DraftId) -> Result<(), StoreError> {
+        self.conn
+            .execute("UPDATE drafts SET postponed = 1 WHERE id = ?1", [id.0])?;
+        Ok(())
+    }
+
+    /// Queues a draft's message in the outbox and marks the draft as queued, in one
+    /// transaction: a crash can never leave a queued message whose draft looks
+    /// unsent (and would be sent a second time).
+    pub fn queue_draft(
+        &mut self,
+        id: DraftId,
+        raw: &[u8],
+        queued: Queued,
+    ) -> Result<OutboxId, StoreError> {
+        let tx = self.conn.transaction()?;
+        let account: i64 =
+            tx.query_row("SELECT account_id FROM drafts WHERE id = ?1", [id.0], |r| {
+                r.get(0)
+            })?;
+        let outbox: i64 = tx.query_row(
+            "INSERT INTO outbox (account_id, raw, created_at, not_before, answers, forwards)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
+            params![
+                account,
+                raw,
+                now(),
+                queued.not_before,
+                queued.answers.map(|m| m.0),
+                queued.forwards.map(|m| m.0)
+            ],
+            |row| row.get(0),
+        )?;
+        tx.execute(
+            "UPDATE drafts SET outbox_id = ?2 WHERE id = ?1",
+            params![id.0, outbox],
+        )?;
+        tx.commit()?;
+        Ok(OutboxId(outbox))
+    }
+
+    /// Undo send: takes a held message out of the outbox and gives its draft back
+    /// to be written, in one transaction; only while it waits, never once a sender
+    /// claimed it. The draft taken back, or `None` when it is too late.
+    pub fn take_back_draft(&mut self, outbox: OutboxId) -> Result<Option<DraftId>, StoreError> {
+        let tx = self.conn.transaction()?;
+        let taken = tx.execute(
+            "DELETE FROM outbox WHERE id = ?1 AND state = 'queued'",
+            [outbox.0],
+        )?;
+        if taken == 0 {
+            return Ok(None);
+        }
+        let draft: Option<i64> = tx
+            .query_row(
+                "UPDATE drafts SET outbox_id = NULL WHERE outbox_id = ?1 RETURNING id",
+                [outbox.0],
+                |row| row.get(0),
+            )
+            .optional()?;
+        tx.commit()?;
+        Ok(draft.map(DraftId))
+    }
+
+    /// The draft whose message is `outbox`, if it is still kept.
+    pub fn draft_for_outbox(&self, outbox: OutboxId) -> Result<Option<DraftRow>, StoreError> {
+        let row = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {DRAFT_COLUMNS} FROM drafts WHERE outbox_id = ?1"
+            ))?
+            .query_row([outbox.0], draft_row)
+            .optional()?;
+        row.map(|row| self.with_files(row)).transpose()
     }
 
     pub fn delete_draft(&self, id: DraftId) -> Result<(), StoreError> {
@@ -228,5 +329,6 @@ fn draft_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<DraftRow> {
             remote_copy: row.get::<_, Option<i64>>(13)?.map(MessageId),
         },
         outbox: row.get::<_, Option<i64>>(14)?.map(OutboxId),
+        postponed: row.get(15)?,
     })
 }

@@ -134,14 +134,14 @@ impl Store {
         Ok(OutboxId(id))
     }
 
-    /// Takes a held message back (undo send): only while it waits, never once a
-    /// sender claimed it. True when it was taken.
-    pub fn take_back(&self, id: OutboxId) -> Result<bool, StoreError> {
-        let taken = self.conn.execute(
-            "DELETE FROM outbox WHERE id = ?1 AND state = 'queued'",
+    /// A held message is due at once (postern is quitting); one a sender claimed
+    /// already is left as it is.
+    pub fn release_held(&self, id: OutboxId) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE outbox SET not_before = NULL WHERE id = ?1 AND state = 'queued'",
             [id.0],
         )?;
-        Ok(taken == 1)
+        Ok(())
     }
 
     /// When the next held message of `account` is due (Unix seconds), if one waits.

@@ -167,7 +167,29 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE outbox ADD COLUMN answers INTEGER;
     ALTER TABLE outbox ADD COLUMN forwards INTEGER;
     "#,
-    // v7: the addresses the user knows, for completing To/Cc/Bcc: one row per address
+    // v7: whether a draft was put aside on purpose (postponed) or was being written
+    // when postern stopped (offered back at the next start). SQLite hands a deleted
+    // message's id to the next message when it was the highest, so what drafts and
+    // the outbox say about a message (its copy in Drafts, the message answered) is
+    // forgotten with it: it must never name another message later. The partial
+    // indexes keep the trigger to a few index probes per deleted message, so that
+    // expunging a large folder stays fast.
+    r#"
+    ALTER TABLE drafts ADD COLUMN postponed INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX drafts_by_remote_copy ON drafts (remote_copy) WHERE remote_copy IS NOT NULL;
+    CREATE INDEX drafts_by_answers ON drafts (answers) WHERE answers IS NOT NULL;
+    CREATE INDEX drafts_by_forwards ON drafts (forwards) WHERE forwards IS NOT NULL;
+    CREATE INDEX outbox_by_answers ON outbox (answers) WHERE answers IS NOT NULL;
+    CREATE INDEX outbox_by_forwards ON outbox (forwards) WHERE forwards IS NOT NULL;
+    CREATE TRIGGER messages_forgotten AFTER DELETE ON messages BEGIN
+        UPDATE drafts SET remote_copy = NULL WHERE remote_copy = old.id;
+        UPDATE drafts SET answers = NULL WHERE answers = old.id;
+        UPDATE drafts SET forwards = NULL WHERE forwards = old.id;
+        UPDATE outbox SET answers = NULL WHERE answers = old.id;
+        UPDATE outbox SET forwards = NULL WHERE forwards = old.id;
+    END;
+    "#,
+    // v8: the addresses the user knows, for completing To/Cc/Bcc: one row per address
     // and account, counted as messages are stored (`store::addresses`), and the keys
     // a typed prefix is looked up by (the address, the name, each word of the name;
     // lowercase). Filling it from the messages already stored means parsing their

@@ -6,6 +6,6 @@ pub mod outbox;
 pub mod pop3;
 
 pub use imap::{
-    FlagChange, IdleOutcome, ImapSync, SearchQuery, SyncError, SyncOptions, SyncProgress,
+    FlagChange, IdleOutcome, ImapSync, Removal, SearchQuery, SyncError, SyncOptions, SyncProgress,
     SyncReport, uid_set,
 };

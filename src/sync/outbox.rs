@@ -24,7 +24,7 @@ use std::future::Future;
 use crate::mime::compose::{ComposeError, prepare_for_sending};
 use crate::proto::ProtoError;
 use crate::proto::smtp::{self, SmtpReply, SmtpSession};
-use crate::store::{AccountId, OutboxId, OutboxRow, OutboxState, Store, StoreError};
+use crate::store::{AccountId, MessageId, OutboxId, OutboxRow, OutboxState, Store, StoreError};
 
 /// `last_error` prefix of a failure retried on the next run.
 pub const TEMPORARY: &str = "temporary failure: ";
@@ -72,7 +72,7 @@ pub fn failure_kind(row: &OutboxRow) -> Option<FailureKind> {
 }
 
 /// Whether the next run sends this row.
-fn is_due(row: &OutboxRow) -> bool {
+pub fn is_due(row: &OutboxRow) -> bool {
     // Held back for a while (undo send): not yet.
     if row
         .not_before
@@ -103,6 +103,9 @@ pub struct SentMessage {
     /// (the sender keeps a record of who got a blind copy, as mutt and Thunderbird do).
     pub raw: Vec<u8>,
     pub reply: SmtpReply,
+    /// The messages it answers and forwards (to be flagged so).
+    pub answers: Option<MessageId>,
+    pub forwards: Option<MessageId>,
 }
 
 impl std::fmt::Debug for SentMessage {
@@ -111,6 +114,8 @@ impl std::fmt::Debug for SentMessage {
             .field("id", &self.id)
             .field("raw_len", &self.raw.len())
             .field("reply", &self.reply)
+            .field("answers", &self.answers)
+            .field("forwards", &self.forwards)
             .finish()
     }
 }
@@ -181,6 +186,8 @@ where
                     id: row.id,
                     raw: row.raw,
                     reply,
+                    answers: row.answers,
+                    forwards: row.forwards,
                 });
             }
             Err(failure) => {

@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::layer::Selection;
 use crate::engine::{Command, Operation, RequestId};
-use crate::store::{AccountId, EnvelopeRow, Flags, FolderId, FolderRow, MessageId};
+use crate::store::{AccountId, EnvelopeRow, Flags, FolderId, FolderRow, MessageId, OutboxId};
 
 /// How many changes can be undone.
 const UNDO_DEPTH: usize = 50;
@@ -50,6 +50,9 @@ pub enum Undo {
         back_to: FolderId,
         messages: Vec<(MessageId, Flags)>,
     },
+    /// Take a sent message back out of the outbox while it is held (until `until`,
+    /// Unix seconds); after that there is nothing to undo.
+    Send { outbox: OutboxId, until: i64 },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -127,15 +130,7 @@ impl Acting {
     pub fn start(&mut self, change: Change) -> Command {
         let request = self.next_request();
         if let Some(undo) = &change.undo {
-            if self.undo.len() == UNDO_DEPTH {
-                self.undo.remove(0);
-            }
-            self.undo.push(UndoEntry {
-                account: change.account,
-                label: change.label.clone(),
-                undo: undo.clone(),
-                request,
-            });
+            self.push_undo(change.account, change.label.clone(), undo.clone(), request);
         }
         let command = Command::Run {
             request,
@@ -168,6 +163,19 @@ impl Acting {
     fn take(&mut self, request: RequestId) -> Option<Change> {
         let at = self.pending.iter().position(|p| p.request == request)?;
         Some(self.pending.remove(at).change)
+    }
+
+    /// Puts something done elsewhere (a send) on the undo history.
+    pub fn push_undo(&mut self, account: AccountId, label: String, undo: Undo, request: RequestId) {
+        if self.undo.len() == UNDO_DEPTH {
+            self.undo.remove(0);
+        }
+        self.undo.push(UndoEntry {
+            account,
+            label,
+            undo,
+            request,
+        });
     }
 
     /// The last change that can be undone, taken off the history.
@@ -289,6 +297,8 @@ pub fn undo_operations(undo: &Undo) -> Vec<UndoStep> {
             };
             vec![(Operation::Move { ids, to: *back_to }, shown, counts)]
         }
+        // Not an operation on mail: the composer takes it back.
+        Undo::Send { .. } => Vec::new(),
     }
 }
 

@@ -5,6 +5,8 @@
 //! the engine and redraws when the model says something changed.
 
 pub mod acting;
+pub mod composer;
+pub mod editing;
 pub mod keymap;
 pub mod layer;
 pub mod layout;
@@ -14,12 +16,16 @@ pub mod msg;
 pub mod theme;
 pub mod update;
 pub mod view;
+pub mod writer;
 
+use std::collections::VecDeque;
 use std::io;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use crossterm::event::{Event as TermEvent, EventStream};
+use crossterm::event::{
+    DisableBracketedPaste, EnableBracketedPaste, Event as TermEvent, EventStream,
+};
 use crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
@@ -32,7 +38,7 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
 use crate::engine::{Command, Event};
 
-pub use model::{Model, Settings};
+pub use model::{Model, Settings, Writing};
 pub use msg::{Clock, Effect, Msg};
 pub use update::update;
 pub use view::view;
@@ -52,96 +58,226 @@ pub async fn run(
     settings: Settings,
 ) -> io::Result<()> {
     install_panic_hook();
-    // A polite kill or a dropped SSH session ends the UI like `q` does, so the
-    // guard below still puts the terminal back.
-    let mut terminate = signal(SignalKind::terminate())?;
-    let mut hangup = signal(SignalKind::hangup())?;
+    // A polite kill or a dropped SSH session ends the UI like `q` does, after the
+    // drafts being written are saved (`Msg::Hangup`); the guard below still puts
+    // the terminal back.
+    let signals = stop_signals()?;
     let _guard = TerminalGuard::enter()?;
     let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
     terminal.clear()?;
-    let ui = run_loop(
+    run_loop(
         &mut terminal,
-        EventStream::new(),
+        Tty::new(),
         commands,
         events,
         Loop {
             tick: TICK,
             clock: local_clock,
             settings,
+            signals: Some(signals),
         },
-    );
-    tokio::select! {
-        result = ui => result,
-        _ = terminate.recv() => Ok(()),
-        _ = hangup.recv() => Ok(()),
-    }
+    )
+    .await
 }
 
-/// How the loop runs: how often it wakes, where it reads the time, and the settings
-/// the model starts with.
+/// SIGTERM and SIGHUP, as one stream of "stop now".
+fn stop_signals() -> io::Result<UnboundedReceiver<()>> {
+    let mut terminate = signal(SignalKind::terminate())?;
+    let mut hangup = signal(SignalKind::hangup())?;
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                Some(()) = terminate.recv() => {}
+                Some(()) = hangup.recv() => {}
+                else => return,
+            }
+            if tx.send(()).is_err() {
+                return;
+            }
+        }
+    });
+    Ok(rx)
+}
+
+/// How the loop runs: how often it wakes, where it reads the time, the settings
+/// the model starts with, and the signals that stop it (SIGHUP, SIGTERM).
 pub struct Loop<C> {
     pub tick: Duration,
     pub clock: C,
     pub settings: Settings,
+    pub signals: Option<UnboundedReceiver<()>>,
 }
 
-/// The event loop, generic over the backend, the input stream and the clock
-/// so tests can drive it with `TestBackend`, a scripted key stream and a fixed time.
+/// Where the keys come from, and how the terminal is lent to an editor. Any key
+/// stream is a host whose suspend does nothing (tests); [`Tty`] is the real one.
+pub trait Host {
+    type Input: Stream<Item = io::Result<TermEvent>> + Unpin;
+    fn input(&mut self) -> &mut Self::Input;
+    /// Stop reading the terminal and put it back as a shell has it.
+    fn suspend(&mut self) -> io::Result<()>;
+    /// Take the terminal again.
+    fn resume(&mut self) -> io::Result<()>;
+}
+
+impl<S: Stream<Item = io::Result<TermEvent>> + Unpin> Host for S {
+    type Input = S;
+
+    fn input(&mut self) -> &mut S {
+        self
+    }
+
+    fn suspend(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn resume(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The real terminal.
+pub struct Tty {
+    events: EventStream,
+}
+
+impl Tty {
+    fn new() -> Tty {
+        Tty {
+            events: EventStream::new(),
+        }
+    }
+}
+
+impl Host for Tty {
+    type Input = EventStream;
+
+    fn input(&mut self) -> &mut EventStream {
+        &mut self.events
+    }
+
+    fn suspend(&mut self) -> io::Result<()> {
+        // Dropping the stream stops its reader thread, which would otherwise take
+        // the editor's keys; the new one reads nothing until it is polled.
+        self.events = EventStream::new();
+        leave_terminal()
+    }
+
+    fn resume(&mut self) -> io::Result<()> {
+        take_terminal()
+    }
+}
+
+/// The event loop, generic over the backend, the input and the clock so tests can
+/// drive it with `TestBackend`, a scripted key stream and a fixed time.
 ///
 /// Ends with `Ok` on quit or when the input stream ends, with an error when the
 /// terminal fails or the engine goes away.
-pub async fn run_loop<B, S, C>(
+pub async fn run_loop<B, H, C>(
     terminal: &mut Terminal<B>,
-    mut input: S,
+    mut host: H,
     commands: UnboundedSender<Command>,
     mut events: UnboundedReceiver<Event>,
     how: Loop<C>,
 ) -> io::Result<()>
 where
     B: Backend,
-    S: Stream<Item = io::Result<TermEvent>> + Unpin,
+    H: Host,
     C: FnMut() -> Clock,
 {
     let Loop {
         tick,
         mut clock,
         settings,
+        signals,
     } = how;
+    let writing = settings.writing.clone();
     let size = terminal.size().map_err(backend_error)?;
     let mut model = Model::with_settings((size.width, size.height), clock(), settings);
     send(&commands, Command::LoadAccounts)?;
     let mut ticker = tokio::time::interval(tick);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    // Without signals (tests), a channel that never says anything.
+    let (_quiet, quiet) = tokio::sync::mpsc::unbounded_channel();
+    let mut signals = signals.unwrap_or(quiet);
+    let mut stopping = false;
+    let mut edits = editing::Edits::default();
+    // Messages that effects answer at once (the editor ended), before any other.
+    let mut answers: VecDeque<Msg> = VecDeque::new();
     loop {
         if model.take_dirty() {
             terminal
                 .draw(|frame| view(&model, frame))
                 .map_err(backend_error)?;
         }
-        // Engine events first: they only come in answer to what we asked, and
-        // handling them in order keeps tests deterministic.
-        let msg = tokio::select! {
-            biased;
-            event = events.recv() => match event {
-                Some(event) => Msg::Engine(event),
-                None => return Err(engine_gone()),
+        let msg = match answers.pop_front() {
+            Some(msg) => msg,
+            // Engine events first: they only come in answer to what we asked, and
+            // handling them in order keeps tests deterministic.
+            None => tokio::select! {
+                biased;
+                Some(()) = signals.recv(), if !stopping => {
+                    stopping = true;
+                    Msg::Hangup
+                }
+                event = events.recv() => match event {
+                    Some(event) => Msg::Engine(event),
+                    None => return Err(engine_gone()),
+                },
+                input = host.input().next() => match input {
+                    Some(Ok(TermEvent::Key(key))) => Msg::Key(key),
+                    Some(Ok(TermEvent::Resize(w, h))) => Msg::Resize(w, h),
+                    Some(Ok(TermEvent::Paste(text))) => Msg::Paste(text),
+                    Some(Ok(_)) => continue,
+                    Some(Err(e)) => return Err(e),
+                    None => return Ok(()),
+                },
+                _ = ticker.tick() => Msg::Tick(clock()),
             },
-            input = input.next() => match input {
-                Some(Ok(TermEvent::Key(key))) => Msg::Key(key),
-                Some(Ok(TermEvent::Resize(w, h))) => Msg::Resize(w, h),
-                Some(Ok(_)) => continue,
-                Some(Err(e)) => return Err(e),
-                None => return Ok(()),
-            },
-            _ = ticker.tick() => Msg::Tick(clock()),
         };
         for effect in update(&mut model, msg) {
             match effect {
                 Effect::Quit => return Ok(()),
                 Effect::Engine(command) => send(&commands, command)?,
+                Effect::Edit { draft, text } => {
+                    let outcome =
+                        edit(terminal, &mut host, (&writing, &mut edits), draft, &text).await?;
+                    answers.push_back(Msg::Edited { draft, outcome });
+                }
+                Effect::ForgetEdit(draft) => edits.forget(draft),
+                Effect::Attach { draft, path } => {
+                    let file = editing::look_at(&path);
+                    answers.push_back(Msg::Attached { draft, file });
+                }
             }
         }
     }
+}
+
+/// Lends the terminal to the editor and takes it back exactly as it was, whatever
+/// the editor did; the text is what it left in the file.
+async fn edit<B: Backend, H: Host>(
+    terminal: &mut Terminal<B>,
+    host: &mut H,
+    (writing, edits): (&Writing, &mut editing::Edits),
+    draft: crate::store::DraftId,
+    text: &str,
+) -> io::Result<editing::EditOutcome> {
+    let Some(command) = writing.editor.as_deref() else {
+        return Ok(Err(
+            "no editor is set: set $EDITOR, or `editor` in [compose]".into(),
+        ));
+    };
+    let file = match edits.prepare(writing, draft, text) {
+        Ok(file) => file,
+        Err(why) => return Ok(Err(why)),
+    };
+    host.suspend()?;
+    let outcome = editing::run(command, file).await;
+    host.resume()?;
+    // Everything on screen is stale after the editor: draw it all again.
+    terminal.clear().map_err(backend_error)?;
+    Ok(outcome)
 }
 
 fn send(commands: &UnboundedSender<Command>, command: Command) -> io::Result<()> {
@@ -169,11 +305,9 @@ struct TerminalGuard;
 
 impl TerminalGuard {
     fn enter() -> io::Result<TerminalGuard> {
-        TERMINAL_TAKEN.store(true, Ordering::SeqCst);
         // Built first, so a failure below still restores what was changed.
         let guard = TerminalGuard;
-        enable_raw_mode()?;
-        execute!(io::stdout(), EnterAlternateScreen, cursor::Hide)?;
+        take_terminal()?;
         Ok(guard)
     }
 }
@@ -184,12 +318,36 @@ impl Drop for TerminalGuard {
     }
 }
 
+/// Raw mode and the alternate screen.
+fn take_terminal() -> io::Result<()> {
+    TERMINAL_TAKEN.store(true, Ordering::SeqCst);
+    enable_raw_mode()?;
+    // Bracketed paste: a paste arrives as one text, not as keys that would act.
+    execute!(
+        io::stdout(),
+        EnterAlternateScreen,
+        EnableBracketedPaste,
+        cursor::Hide
+    )
+}
+
+/// The terminal as a shell has it, for an editor.
+fn leave_terminal() -> io::Result<()> {
+    TERMINAL_TAKEN.store(false, Ordering::SeqCst);
+    disable_raw_mode()?;
+    execute!(
+        io::stdout(),
+        DisableBracketedPaste,
+        LeaveAlternateScreen,
+        cursor::Show
+    )
+}
+
 /// Put the terminal back as we found it; does nothing if we had not taken it.
 fn restore_terminal() {
-    if TERMINAL_TAKEN.swap(false, Ordering::SeqCst) {
+    if TERMINAL_TAKEN.load(Ordering::SeqCst) {
         // Best effort: there is nowhere left to report a failure to.
-        let _ = disable_raw_mode();
-        let _ = execute!(io::stdout(), LeaveAlternateScreen, cursor::Show);
+        let _ = leave_terminal();
     }
 }
 

@@ -12,6 +12,7 @@ use crate::mime::Rendered;
 use crate::store::{AccountId, AccountRow, FolderId, FolderRow, MessageId};
 
 use super::acting::Acting;
+use super::composer::Composer;
 use super::layer::Layer;
 use super::list::MessageList;
 use super::msg::Clock;
@@ -160,6 +161,50 @@ impl Main {
 pub struct Settings {
     pub keys: Keymap,
     pub theme: Theme,
+    pub writing: Writing,
+}
+
+/// How mail is written here.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Writing {
+    /// The editor's shell command; `None`: postern's own editor.
+    pub editor: Option<String>,
+    /// Where the editor's files are (0700; each file 0600).
+    pub drafts_dir: std::path::PathBuf,
+    /// Per account name: the `From` addresses it can send as, its own first.
+    pub identities: HashMap<String, Vec<String>>,
+}
+
+impl Writing {
+    /// Writing with `editor` (`None`: postern's own) into `drafts_dir`, for `accounts`.
+    pub fn new(
+        accounts: &[crate::config::Account],
+        editor: Option<String>,
+        drafts_dir: std::path::PathBuf,
+    ) -> Writing {
+        let identities = accounts
+            .iter()
+            .map(|account| {
+                let addresses = account
+                    .identities
+                    .iter()
+                    .map(|identity| {
+                        crate::mime::Address {
+                            name: identity.name.clone(),
+                            email: identity.email.clone(),
+                        }
+                        .display()
+                    })
+                    .collect();
+                (account.name.clone(), addresses)
+            })
+            .collect();
+        Writing {
+            editor,
+            drafts_dir,
+            identities,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -169,6 +214,8 @@ pub struct Model {
     pub layers: Vec<Layer>,
     pub status: Status,
     pub acting: Acting,
+    /// Messages being started, saved, sent, held back.
+    pub composer: Composer,
     pub settings: Settings,
     /// Terminal size: columns, rows.
     pub size: (u16, u16),
@@ -188,6 +235,7 @@ impl Model {
             layers: Vec::new(),
             status: Status::None,
             acting: Acting::default(),
+            composer: Composer::default(),
             settings,
             size,
             clock,

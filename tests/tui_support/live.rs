@@ -143,9 +143,10 @@ pub fn parse_config(text: &str) -> Config {
         .unwrap_or_else(|error| panic!("{error}\n{text}"))
 }
 
-/// The engine's tuning for tests: reconnects come quickly.
-pub fn engine_options() -> EngineOptions {
+/// The engine's tuning for tests: reconnects come quickly; `config`'s `[compose]`.
+pub fn engine_options(config: &Config) -> EngineOptions {
     EngineOptions {
+        compose: config.compose.clone(),
         backoff: BackoffPolicy {
             initial: Duration::from_millis(50),
             max: Duration::from_millis(400),
@@ -169,12 +170,18 @@ pub struct Live {
 impl Live {
     /// The UI on `config`'s accounts in a terminal of `size`, with a new store.
     pub fn start(config: &Config, size: (u16, u16)) -> Live {
+        Live::start_editing(config, size, None)
+    }
+
+    /// [`Live::start`] where messages are written with the shell command `editor`
+    /// (`None`: postern's own editor).
+    pub fn start_editing(config: &Config, size: (u16, u16), editor: Option<String>) -> Live {
         let dir = tempfile::tempdir().unwrap();
         let (engine, events) = Engine::start_with(
             &dir.path().join("store.sqlite3"),
             &dir.path().join("tokens"),
             &config.accounts,
-            engine_options(),
+            engine_options(config),
         )
         .unwrap();
         let screen = SharedBackend::new(size.0, size.1);
@@ -183,6 +190,11 @@ impl Live {
         let settings = postern::tui::Settings {
             keys: config.keys.clone(),
             theme: postern::tui::theme::Theme::new(&config.theme, false),
+            writing: postern::tui::Writing::new(
+                &config.accounts,
+                editor,
+                dir.path().join("drafts"),
+            ),
         };
         let commands = engine.commands();
         let backend = screen.clone();
@@ -197,6 +209,7 @@ impl Live {
                     tick: Duration::from_secs(1),
                     clock: now,
                     settings,
+                    signals: None,
                 },
             )
             .await

@@ -181,6 +181,29 @@ pub(crate) fn remove_file(path: &Path) -> Result<(), StoreError> {
     }
 }
 
+/// Where the message file recorded at `path` is now: there, or, when another
+/// program renamed it since (its flags changed, or it moved between `new/` and
+/// `cur/`), the file of the same folder with the same unique key. `None`: it is gone.
+pub(crate) fn current_file(path: &Path) -> Option<PathBuf> {
+    if path.exists() {
+        return Some(path.to_path_buf());
+    }
+    let name = path.file_name()?.to_string_lossy().into_owned();
+    let (key, _) = split_name(&name);
+    let folder = path.parent()?.parent()?;
+    ["cur", "new"].iter().find_map(|sub| {
+        fs::read_dir(folder.join(sub))
+            .ok()?
+            .filter_map(Result::ok)
+            .map(|entry| entry.path())
+            .find(|candidate| {
+                candidate
+                    .file_name()
+                    .is_some_and(|n| split_name(&n.to_string_lossy()).0 == key)
+            })
+    })
+}
+
 /// Creates the Maildir++ folder `name` ('/'-separated) under `root`: `.Parent.Child`
 /// with `cur/ new/ tmp/`, its name in modified UTF-7 as Dovecot and mbsync write it.
 /// Returns its directory.
@@ -290,5 +313,26 @@ mod tests {
         assert_eq!(std::fs::read_dir(archive.join("tmp")).unwrap().count(), 0);
         remove_file(&moved).unwrap();
         remove_file(&moved).unwrap();
+    }
+
+    #[test]
+    fn a_file_renamed_by_another_program_is_found_by_its_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let drafts = create_folder_dir(dir.path(), "Drafts").unwrap();
+        let (_, path) = deliver(&drafts, b"Subject: x\r\n\r\nbody\r\n", Flags::default()).unwrap();
+        assert_eq!(current_file(&path), Some(path.clone()));
+        let renamed = set_maildir_flags(
+            &path,
+            Flags {
+                seen: true,
+                draft: true,
+                ..Flags::default()
+            },
+        )
+        .unwrap();
+        assert_ne!(renamed, path);
+        assert_eq!(current_file(&path), Some(renamed.clone()));
+        remove_file(&renamed).unwrap();
+        assert_eq!(current_file(&path), None);
     }
 }

@@ -49,6 +49,22 @@ pub struct Selected {
     /// `None` when the server has no CONDSTORE for this mailbox.
     pub highestmodseq: Option<u64>,
     pub read_only: bool,
+    /// The server keeps new keywords in this mailbox (`\*` in PERMANENTFLAGS).
+    /// Exchange's mailboxes do not.
+    pub new_keywords: bool,
+    /// The keywords it keeps already (PERMANENTFLAGS without the `\` flags).
+    pub keywords: Vec<String>,
+}
+
+impl Selected {
+    /// Whether `keyword` (`$Forwarded`) can be stored on messages here.
+    pub fn keeps_keyword(&self, keyword: &str) -> bool {
+        self.new_keywords
+            || self
+                .keywords
+                .iter()
+                .any(|k| k.eq_ignore_ascii_case(keyword))
+    }
 }
 
 /// Things the server reported on its own, collected until the caller takes them.
@@ -76,7 +92,8 @@ impl ServerEvents {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Completion {
     pub text: String,
-    /// APPENDUID (UIDPLUS): (uidvalidity, uid).
+    /// APPENDUID (UIDPLUS) of APPEND or REPLACE, from the tagged OK or an untagged
+    /// one: (uidvalidity, uid).
     pub append_uid: Option<(u32, u32)>,
     /// COPYUID (UIDPLUS) of COPY or MOVE: source UID -> new UID in the target.
     pub copy_uid: Vec<(u32, u32)>,
@@ -272,6 +289,14 @@ impl ImapConn {
                         Some(ResponseCode::UidValidity(v)) => selected.uidvalidity = Some(*v),
                         Some(ResponseCode::UidNext(v)) => selected.uidnext = Some(*v),
                         Some(ResponseCode::HighestModSeq(v)) => selected.highestmodseq = Some(*v),
+                        Some(ResponseCode::PermanentFlags(flags)) => {
+                            selected.new_keywords = flags.iter().any(|f| f == "\\*");
+                            selected.keywords = flags
+                                .iter()
+                                .filter(|f| !f.starts_with('\\'))
+                                .map(|f| f.to_string())
+                                .collect();
+                        }
                         _ => return Handled::Pass,
                     },
                     _ => return Handled::Pass,
@@ -423,8 +448,10 @@ impl ImapConn {
         mut handler: impl FnMut(&Response<'_>) -> Handled,
         wait: Duration,
     ) -> Result<Tagged, ImapError> {
-        // MOVE reports COPYUID in an untagged OK, COPY in the tagged one.
+        // MOVE reports COPYUID in an untagged OK, COPY in the tagged one; REPLACE
+        // into the selected mailbox reports APPENDUID in an untagged OK (RFC 8508).
         let mut copy_uid = Vec::new();
+        let mut untagged_append_uid = None;
         loop {
             if self.broken {
                 return Err(self.broken_error());
@@ -446,12 +473,7 @@ impl ImapConn {
                     Status::Ok => Ok(Tagged {
                         read_only: matches!(outcome.code, Some(ResponseCode::ReadOnly)),
                         completion: Completion {
-                            append_uid: match &outcome.code {
-                                Some(ResponseCode::AppendUid(validity, uids)) => {
-                                    first_uid(uids).map(|uid| (*validity, uid))
-                                }
-                                _ => None,
-                            },
+                            append_uid: append_pair(&outcome.code).or(untagged_append_uid),
                             copy_uid: match copy_pairs(&outcome.code) {
                                 pairs if pairs.is_empty() => copy_uid,
                                 pairs => pairs,
@@ -474,6 +496,15 @@ impl ImapConn {
                 && matches!(outcome.code, Some(ResponseCode::CopyUid(..)))
             {
                 copy_uid = copy_pairs(&outcome.code);
+                continue;
+            }
+            if let Response::Data {
+                status: Status::Ok,
+                outcome,
+            } = &response
+                && let Some(pair) = append_pair(&outcome.code)
+            {
+                untagged_append_uid = Some(pair);
                 continue;
             }
             if handler(&response) == Handled::Pass {
@@ -637,6 +668,16 @@ fn capability_name(capability: &Capability<'_>) -> String {
 
 fn outcome_text(outcome: &async_imap::imap_proto::Outcome<'_>) -> String {
     truncate(outcome.information.as_deref().unwrap_or_default())
+}
+
+/// (uidvalidity, uid) of an APPENDUID code (UIDPLUS).
+fn append_pair(code: &Option<ResponseCode<'_>>) -> Option<(u32, u32)> {
+    match code {
+        Some(ResponseCode::AppendUid(validity, uids)) => {
+            first_uid(uids).map(|uid| (*validity, uid))
+        }
+        _ => None,
+    }
 }
 
 fn first_uid(uids: &[UidSetMember]) -> Option<u32> {

@@ -58,6 +58,19 @@ pub async fn send(
     session.finish_message(message).await
 }
 
+/// Why a message over the server's limit is not sent, and what to do. The size
+/// counted is the encoded message: attachments grow by a third in base64.
+fn too_large(size: usize, limit: usize) -> String {
+    let mb = |bytes: usize| bytes as f64 / 1_000_000.0;
+    format!(
+        "the message is {:.1} MB as sent and the server takes at most {:.1} MB (its SIZE \
+         limit), so nothing was sent\n  hint: remove or shrink attachments (they grow by a \
+         third when encoded), or share big files by a link",
+        mb(size),
+        mb(limit)
+    )
+}
+
 /// The reply text of a lettre error that carries an SMTP code.
 fn refusal(error: &lettre::transport::smtp::Error) -> Option<String> {
     error
@@ -86,6 +99,11 @@ impl SmtpSession {
 
         let mut parameters = Vec::new();
         if self.has_extension("SIZE") {
+            if let Some(limit) = self.size_limit()
+                && message.len() > limit
+            {
+                return Err(self.cannot_send(too_large(message.len(), limit)));
+            }
             parameters.push(MailParameter::Size(message.len()));
         }
         if !message.is_ascii() {
@@ -187,6 +205,19 @@ impl SmtpSession {
     /// over anyway), a broken connection is not.
     async fn reset(&mut self) -> Result<(), ProtoError> {
         self.step("RSET", Rset).await.map(|_| ())
+    }
+
+    /// The largest message the server takes (EHLO `SIZE n`, RFC 1870); `None`
+    /// when it names no limit (`SIZE` alone or `SIZE 0`).
+    fn size_limit(&self) -> Option<usize> {
+        self.extensions.iter().find_map(|line| {
+            let mut words = line.split_whitespace();
+            let keyword = words.next()?;
+            if !keyword.eq_ignore_ascii_case("SIZE") {
+                return None;
+            }
+            words.next()?.parse().ok().filter(|limit| *limit > 0)
+        })
     }
 
     fn has_extension(&self, keyword: &str) -> bool {

@@ -22,6 +22,21 @@ impl FlagChange {
     }
 }
 
+/// What removing messages for good did on the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Removal {
+    /// UID EXPUNGE took them away.
+    Expunged,
+    /// The server expunged nothing: it no longer had them (removed elsewhere).
+    AlreadyGone,
+    /// The server has no UIDPLUS: they are marked \Deleted and stay until the folder
+    /// is expunged (shown as deleted meanwhile).
+    MarkedDeleted,
+}
+
+/// Warns once per run that a server without UIDPLUS keeps removed messages.
+static NO_UIDPLUS_WARNING: std::sync::Once = std::sync::Once::new();
+
 /// Messages grouped by folder: folder -> [(message, uid)], UIDs ascending.
 type ByFolder = BTreeMap<FolderId, Vec<(MessageId, u32)>>;
 
@@ -50,6 +65,34 @@ impl ImapSync {
             }
         }
         Ok(())
+    }
+
+    /// Adds `keyword` (`$Forwarded`) to messages in the folders that keep keywords;
+    /// where a folder does not (Exchange), it is left out, which is no error.
+    /// Returns how many messages got it. The store does not keep keywords.
+    pub async fn add_keyword(
+        &mut self,
+        store: &mut Store,
+        messages: &[MessageId],
+        keyword: &str,
+    ) -> Result<usize, SyncError> {
+        let mut marked = 0;
+        for (folder, items) in self.group(store, messages)? {
+            let path = self.imap_path(store, folder)?;
+            self.ensure_selected(&path).await?;
+            let keeps = self
+                .conn
+                .selected()
+                .is_some_and(|selected| selected.keeps_keyword(keyword));
+            if !keeps {
+                tracing::debug!(folder = %path, "{keyword} is not kept here; left out");
+                continue;
+            }
+            let command = format!("UID STORE {} +FLAGS.SILENT ({keyword})", uids_of(&items));
+            self.conn.run(&command, |_| Handled::Pass).await?;
+            marked += items.len();
+        }
+        Ok(marked)
     }
 
     /// Moves messages to `target` (MOVE when offered, else COPY, \Deleted and
@@ -235,6 +278,55 @@ impl ImapSync {
         self.conn.run("EXPUNGE", |_| Handled::Pass).await?;
         self.sync_folder(store, folder, &mut |_| {}).await?;
         Ok(())
+    }
+
+    /// Removes the messages `uids` of `folder` for good, and only them: UID STORE
+    /// +FLAGS.SILENT (\Deleted), then UID EXPUNGE (UIDPLUS). Never a plain EXPUNGE:
+    /// it would take with them every message of the folder anyone marked \Deleted.
+    /// So without UIDPLUS they are only marked \Deleted and stay on the server until
+    /// the folder is expunged (a warning is logged, once). The store follows with
+    /// the folder's next sync. (`store` is `&mut` so the future is `Send`.)
+    pub async fn remove_uids(
+        &mut self,
+        store: &mut Store,
+        folder: FolderId,
+        uids: &[u32],
+    ) -> Result<Removal, SyncError> {
+        let path = self.imap_path(store, folder)?;
+        self.ensure_selected(&path).await?;
+        let set = uid_set(uids);
+        let command = format!("UID STORE {set} +FLAGS.SILENT (\\Deleted)");
+        self.conn.run(&command, |_| Handled::Pass).await?;
+        if !self.conn.capabilities().has("UIDPLUS") {
+            NO_UIDPLUS_WARNING.call_once(|| {
+                tracing::warn!(
+                    "{} has no UIDPLUS: messages postern removes one by one (old drafts) are only marked \\Deleted, and stay until the folder is expunged",
+                    self.conn.host()
+                );
+            });
+            return Ok(Removal::MarkedDeleted);
+        }
+        let before = self.expunges_heard(uids);
+        self.conn
+            .run(&format!("UID EXPUNGE {set}"), |_| Handled::Pass)
+            .await?;
+        Ok(if self.expunges_heard(uids) > before {
+            Removal::Expunged
+        } else {
+            Removal::AlreadyGone
+        })
+    }
+
+    /// How many expunges the server reported so far (EXPUNGE, or VANISHED of one
+    /// of `uids`): more after a UID EXPUNGE means it removed something.
+    fn expunges_heard(&self, uids: &[u32]) -> usize {
+        let events = self.conn.events();
+        let vanished = events
+            .vanished
+            .iter()
+            .filter(|range| uids.iter().any(|uid| range.contains(uid)))
+            .count();
+        events.expunged.len() + vanished
     }
 
     /// Marks `uids` \Deleted and expunges them: only them with UIDPLUS, else the

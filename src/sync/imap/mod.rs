@@ -18,7 +18,7 @@ mod writer;
 
 use std::time::Duration;
 
-pub use actions::FlagChange;
+pub use actions::{FlagChange, Removal};
 pub use error::SyncError;
 pub use idle::IdleOutcome;
 pub use search::SearchQuery;

@@ -38,6 +38,22 @@ impl TextInput {
         self.text.chars().count()
     }
 
+    /// Inserts pasted text at the cursor, as one line: control characters (escape
+    /// sequences among them) are dropped, line breaks and tabs become spaces.
+    pub fn insert(&mut self, pasted: &str) {
+        let clean: String = pasted
+            .chars()
+            .filter_map(|c| match c {
+                '\n' | '\r' | '\t' => Some(' '),
+                c if c.is_control() => None,
+                c => Some(c),
+            })
+            .collect();
+        let at = self.byte_at(self.cursor);
+        self.text.insert_str(at, &clean);
+        self.cursor += clean.chars().count();
+    }
+
     /// Applies an editing key; false when `chord` is not one.
     pub fn edit(&mut self, chord: Chord) -> bool {
         match (chord.key, chord.ctrl, chord.alt) {

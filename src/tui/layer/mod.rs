@@ -9,6 +9,8 @@ mod input;
 mod output;
 mod picker;
 mod prompt;
+mod review;
+mod writing;
 
 pub use confirm::{Confirm, ConfirmPurpose};
 pub use help::Help;
@@ -16,10 +18,12 @@ pub use input::TextInput;
 pub use output::Output;
 pub use picker::{PickPurpose, Picker};
 pub use prompt::{Prompt, PromptPurpose};
+pub use review::{Review, ReviewChoice, ReviewMode};
+pub use writing::Writing;
 
 use super::list::{Motion, step};
 use crate::keys::{Action, Chord, Context, Keymap};
-use crate::store::{AccountId, Flags, FolderId, MessageId};
+use crate::store::{AccountId, DraftId, Flags, FolderId, MessageId};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Layer {
@@ -28,6 +32,9 @@ pub enum Layer {
     Prompt(Prompt),
     Confirm(Confirm),
     Output(Output),
+    Review(Box<Review>),
+    /// postern's own editor; its keys go to it directly (see `update`).
+    Writer(Box<Writing>),
 }
 
 /// What a layer did with a key.
@@ -38,6 +45,8 @@ pub enum Reply {
     Closed,
     /// Done with an answer: take the layer away and act on it.
     Answer(Answer),
+    /// Act on this answer and keep the layer (the review while it sends).
+    Act(Answer),
     /// Not a key of this layer.
     Ignored,
     Quit,
@@ -54,6 +63,11 @@ pub enum Answer {
         text: String,
     },
     Yes(ConfirmPurpose),
+    No(ConfirmPurpose),
+    Review {
+        draft: DraftId,
+        choice: ReviewChoice,
+    },
 }
 
 /// The messages an action works on, captured when its key was pressed.
@@ -88,6 +102,10 @@ impl Layer {
             Layer::Prompt(_) => Context::Prompt,
             Layer::Confirm(_) => Context::Confirm,
             Layer::Output(_) => Context::Output,
+            Layer::Review(_) => Context::Review,
+            // Only `force-quit` is looked up for it: the prompt's table is a text
+            // field's, the closest there is.
+            Layer::Writer(_) => Context::Prompt,
         }
     }
 
@@ -103,6 +121,8 @@ impl Layer {
             Layer::Prompt(prompt) => prompt.on_key(action, chord),
             Layer::Confirm(confirm) => confirm.on_key(action),
             Layer::Output(output) => output.on_key(action, page),
+            Layer::Review(review) => review.on_key(action),
+            Layer::Writer(_) => Reply::Ignored,
         }
     }
 
@@ -123,6 +143,14 @@ impl Layer {
             Layer::Confirm(_) => {
                 format!("{} for yes, {} for no", key(Action::Yes), key(Action::No))
             }
+            Layer::Writer(_) => "Ctrl-x finishes writing".to_owned(),
+            Layer::Review(_) => format!(
+                "{} sends, {} edits, {} postpones, {} quits",
+                key(Action::Send),
+                key(Action::Edit),
+                key(Action::Postpone),
+                key(Action::Quit)
+            ),
         }
     }
 }

@@ -2,11 +2,14 @@
 
 use super::{Answer, Reply, Selection, TextInput};
 use crate::keys::{Action, Chord};
+use crate::store::DraftId;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PromptPurpose {
     Pipe(Selection),
     Save(Selection),
+    /// A file to attach to the draft.
+    Attach(DraftId),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

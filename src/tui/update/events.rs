@@ -5,7 +5,7 @@ use std::collections::hash_map::Entry;
 use super::super::list::PAGE_SIZE;
 use super::super::model::{AccountView, Model, Status};
 use super::super::msg::Effect;
-use super::{mail, screen};
+use super::{compose, mail, screen};
 use crate::engine::{Command, Event, Problem};
 use crate::store::{AccountId, FolderId};
 
@@ -66,11 +66,18 @@ pub(super) fn on_event(model: &mut Model, event: Event) -> Vec<Effect> {
             Vec::new()
         }
         Event::Changed { account, folders } => changed(model, account, &folders),
-        Event::Done { request, output } => {
-            mail::done(model, request, output);
+        Event::Interrupted(drafts) => compose::offer_recovered(model, &drafts),
+        Event::Done { request, outcome } => {
+            if let Some(effects) = compose::done(model, request, &outcome) {
+                return effects;
+            }
+            mail::done(model, request, outcome);
             Vec::new()
         }
-        Event::Failed { request, problem } => mail::failed(model, request, problem),
+        Event::Failed { request, problem } => match compose::failed(model, request, &problem) {
+            Some(effects) => effects,
+            None => mail::failed(model, request, problem),
+        },
         Event::Error { context, problem } => {
             model.status = Status::Error(format!("{context}: {problem}"));
             Vec::new()
@@ -110,16 +117,28 @@ pub(super) fn on_event(model: &mut Model, event: Event) -> Vec<Effect> {
             inform(model, text);
             Vec::new()
         }
-        Event::Sent { account, reply, .. } => {
+        Event::Sent {
+            account,
+            reply,
+            outbox,
+        } => {
             let text = format!("{}: sent ({reply})", model.main.account_name(account));
             model.status = Status::Info(text);
-            Vec::new()
+            compose::settled(model, outbox)
         }
-        Event::SendFailed { account, error, .. } => {
+        Event::SendFailed {
+            account,
+            error,
+            outbox,
+            ..
+        } => {
             let problem = Problem::plain(format!("not sent, kept in the outbox: {error}"));
             let text = format!("{}: {problem}", model.main.account_name(account));
             model.status = Status::Error(text);
-            Vec::new()
+            match outbox {
+                Some(outbox) => compose::settled(model, outbox),
+                None => Vec::new(),
+            }
         }
     }
 }

@@ -13,8 +13,8 @@ use super::super::layer::{
 };
 use super::super::model::{AccountView, Focus, Model, Status};
 use super::super::msg::Effect;
-use super::screen;
-use crate::engine::{Command, Operation, Problem, Remedy, RequestId};
+use super::{compose, screen};
+use crate::engine::{Command, Operation, Outcome, Problem, Remedy, RequestId};
 use crate::keys::Action;
 use crate::store::{AccountId, Flags, FolderId, FolderRole, FolderRow, MessageId};
 
@@ -25,6 +25,9 @@ pub(super) fn act(model: &mut Model, action: Action) -> Vec<Effect> {
         Action::TagAll => return tag_all(model),
         Action::Undo => return undo(model),
         _ => {}
+    }
+    if let Some(effects) = compose::act(model, action) {
+        return effects;
     }
     let Some(selection) = selection(model) else {
         return Vec::new();
@@ -404,9 +407,19 @@ pub(super) fn tag_ids(model: &mut Model, folder: FolderId, ids: Vec<(MessageId, 
 }
 
 fn undo(model: &mut Model) -> Vec<Effect> {
-    let Some(entry) = model.acting.pop_undo() else {
-        model.status = Status::Info("nothing to undo".into());
-        return Vec::new();
+    let entry = loop {
+        let Some(entry) = model.acting.pop_undo() else {
+            model.status = Status::Info("nothing to undo".into());
+            return Vec::new();
+        };
+        match entry.undo {
+            // A send is undone while it waits; after that, the change before it.
+            Undo::Send { outbox, until } if model.clock.now < until => {
+                return compose::take_back(model, entry.account, outbox);
+            }
+            Undo::Send { .. } => continue,
+            _ => break entry,
+        }
     };
     let mut commands = Vec::new();
     let mut effects = Vec::new();
@@ -520,6 +533,22 @@ pub(super) fn answer(model: &mut Model, answer: Answer) -> Vec<Effect> {
         Answer::Yes(ConfirmPurpose::CreateArchive { selection, .. }) => {
             archive(model, selection, true)
         }
+        Answer::Text {
+            purpose: PromptPurpose::Attach(draft),
+            text,
+        } => vec![Effect::Attach { draft, path: text }],
+        Answer::Review { draft, choice } => compose::choice(model, draft, choice),
+        Answer::Yes(ConfirmPurpose::SendAnyway { draft }) => compose::send(model, draft),
+        Answer::Yes(ConfirmPurpose::OpenRecovered { account, draft }) => {
+            compose::recovered(model, account, draft, true)
+        }
+        Answer::No(ConfirmPurpose::OpenRecovered { account, draft }) => {
+            compose::recovered(model, account, draft, false)
+        }
+        Answer::Yes(ConfirmPurpose::SendHeldAndQuit) => compose::send_held_and_quit(model),
+        Answer::No(ConfirmPurpose::SendHeldAndQuit) => vec![Effect::Quit],
+        // Saying no to the others is saying nothing.
+        Answer::No(_) => Vec::new(),
     }
 }
 
@@ -550,9 +579,13 @@ fn folder_name(model: &Model, folder: FolderId) -> String {
 }
 
 /// The engine carried out a request.
-pub(super) fn done(model: &mut Model, request: RequestId, output: Option<String>) {
+pub(super) fn done(model: &mut Model, request: RequestId, outcome: Outcome) {
     let Some(change) = model.acting.done(request) else {
         return;
+    };
+    let output = match outcome {
+        Outcome::Text(text) => Some(text),
+        _ => None,
     };
     match (output, change.output_title) {
         (Some(output), Some(title)) => {

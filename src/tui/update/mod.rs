@@ -6,6 +6,7 @@
 //! mail); engine events go to [`events`]. The rules live with the state they are
 //! about (`MessageList`, the layers, `Acting`).
 
+mod compose;
 mod events;
 mod mail;
 mod screen;
@@ -13,14 +14,20 @@ mod screen;
 use crossterm::event::KeyEvent;
 
 use super::keymap;
-use super::layer::Reply;
+use super::layer::{Layer, Reply};
 use super::model::{Model, Status};
 use super::msg::{Effect, Msg};
 use crate::keys::{Action, Chord};
 
+pub use compose::countdown;
+
 pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
     match msg {
+        Msg::Edited { draft, outcome } => compose::edited(model, draft, outcome),
+        Msg::Attached { draft, file } => compose::attached(model, draft, file),
+        Msg::Hangup => compose::hangup(model),
         Msg::Key(key) => on_key(model, key),
+        Msg::Paste(text) => compose::paste(model, &text),
         Msg::Resize(w, h) => {
             model.size = (w, h);
             model.dirty = true;
@@ -41,12 +48,20 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
                 model.dirty = true;
             }
             model.clock = clock;
-            Vec::new()
+            // A countdown of undo send is drawn to the second.
+            if !model.composer.held.is_empty() {
+                model.dirty = true;
+            }
+            compose::autosave(model)
         }
     }
 }
 
 fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
+    if matches!(model.layers.last(), Some(Layer::Writer(_))) {
+        model.dirty = true;
+        return compose::writer_key(model, key);
+    }
     let Some(chord) = keymap::chord(&key) else {
         return Vec::new();
     };
@@ -76,6 +91,7 @@ fn on_layer_key(model: &mut Model, chord: Chord) -> Vec<Effect> {
             model.layers.pop();
             mail::answer(model, answer)
         }
+        Reply::Act(answer) => mail::answer(model, answer),
         Reply::Ignored => {
             let hint = layer.hint(&model.settings.keys);
             model.status = Status::Info(format!("{} does nothing here — {hint}", chord.label()));

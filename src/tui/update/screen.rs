@@ -14,7 +14,8 @@ use crate::store::FolderRole;
 /// Carries out a moving-about action; `None` when `action` is not one.
 pub(super) fn act(model: &mut Model, action: Action) -> Option<Vec<Effect>> {
     let effects = match action {
-        Action::Quit | Action::ForceQuit => vec![Effect::Quit],
+        Action::Quit => super::compose::quit(model),
+        Action::ForceQuit => vec![Effect::Quit],
         Action::Help => {
             let lines = super::super::view::help::line_count(model.keys());
             model.layers.push(Layer::Help(Help::new(lines)));
@@ -64,6 +65,10 @@ pub(super) fn act(model: &mut Model, action: Action) -> Option<Vec<Effect>> {
             Focus::Folders => {
                 model.main.focus = Focus::List;
                 Vec::new()
+            }
+            // A draft opens to be written (recall), as in mutt's postponed list.
+            Focus::List if super::compose::opens_as_draft(model) => {
+                super::compose::recall_selected(model)
             }
             Focus::List => open_selected(model),
             Focus::Message => Vec::new(),

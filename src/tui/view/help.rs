@@ -65,6 +65,7 @@ fn rows(keys: &Keymap) -> Vec<Row> {
         ("Prompt (typing is text)", Context::Prompt),
         ("Questions", Context::Confirm),
         ("A command's output", Context::Output),
+        ("Review before sending", Context::Review),
         ("This help", Context::Help),
     ] {
         section(title, keys.rows(context));

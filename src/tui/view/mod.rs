@@ -7,11 +7,13 @@ pub mod help;
 pub mod layers;
 pub mod list;
 pub mod message;
+pub mod review;
 pub mod status;
 pub mod tabs;
 pub mod text;
 
 use ratatui::Frame;
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders};
 
@@ -49,6 +51,16 @@ pub fn view(model: &Model, frame: &mut Frame) {
                 layers::confirm(model.theme(), confirm, &hint, frame, area);
             }
             Layer::Output(output) => layers::output(model.theme(), output, frame, area),
+            Layer::Review(review) => review::draw(model.theme(), model.keys(), review, frame, area),
+            Layer::Writer(writing) => {
+                // The status line stays visible under it.
+                let above = Rect {
+                    height: area.height.saturating_sub(1),
+                    ..area
+                };
+                frame.render_widget(ratatui::widgets::Clear, above);
+                writing.writer.render(frame, above, model.theme());
+            }
         }
     }
 }

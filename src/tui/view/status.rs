@@ -68,20 +68,31 @@ pub fn draw(model: &Model, frame: &mut Frame, area: Rect) {
     place.push_str("  ");
     let place = truncate(&place, columns);
     let room = columns.saturating_sub(width(&place));
-    let (text, style) = match &model.status {
-        // An explanation's lines (what, cause, fix) on one line.
-        Status::Error(e) => (
-            truncate(&safe(&e.replace("\n  ", " — ")), room),
-            theme.error,
-        ),
-        Status::Busy(i) | Status::Info(i) => (truncate(&safe(i), room), theme.info),
-        Status::None => {
-            let hint = match model.layers.last() {
-                Some(layer) => format!("{} ", layer.hint(model.keys())),
-                None => hints(model.keys(), model.main.focus),
-            };
-            (fit_right(&hint, room), theme.muted)
+    let undo_key = model
+        .keys()
+        .first_key(model.main.focus.context(), Action::Undo)
+        .unwrap_or_else(|| "undo".into());
+    let countdown = crate::tui::update::countdown(model, &undo_key);
+    let (text, style) = match (&model.status, countdown) {
+        // Undo send counts down over anything but an error.
+        (Status::None | Status::Busy(_) | Status::Info(_), Some(countdown)) => {
+            (truncate(&safe(&countdown), room), theme.info)
         }
+        (status, _) => match status {
+            // An explanation's lines (what, cause, fix) on one line.
+            Status::Error(e) => (
+                truncate(&safe(&e.replace("\n  ", " — ")), room),
+                theme.error,
+            ),
+            Status::Busy(i) | Status::Info(i) => (truncate(&safe(i), room), theme.info),
+            Status::None => {
+                let hint = match model.layers.last() {
+                    Some(layer) => format!("{} ", layer.hint(model.keys())),
+                    None => hints(model.keys(), model.main.focus),
+                };
+                (fit_right(&hint, room), theme.muted)
+            }
+        },
     };
     let line = Line::from(vec![
         Span::styled(place, theme.header),
