@@ -7,6 +7,7 @@
 //! dead server never blocks another account or the reader.
 
 mod backoff;
+pub mod complete;
 mod draft_jobs;
 mod drafts;
 pub mod explain;
@@ -91,6 +92,14 @@ pub enum Command {
     Send {
         account: AccountId,
         raw: Vec<u8>,
+    },
+    /// The addresses that `prefix` (what is typed of one in To, Cc or Bcc) begins,
+    /// for `account`'s draft; answered with [`Event::Completions`] for `request` by
+    /// the store reader, then again when `[compose] address_book_command` answered.
+    CompleteAddress {
+        request: RequestId,
+        account: AccountId,
+        prefix: String,
     },
 }
 
@@ -240,6 +249,15 @@ pub enum Event {
         request: RequestId,
         problem: Problem,
     },
+    /// Addresses for a [`Command::CompleteAddress`], best first (at most
+    /// [`complete::LIMIT`]). The store's come at once; with an address book command,
+    /// a second answer for the same request has its addresses first, then the
+    /// store's, and `problem` says why it has none when the command failed.
+    Completions {
+        request: RequestId,
+        addresses: Vec<crate::mime::Address>,
+        problem: Option<Problem>,
+    },
     /// Background work failed (a sync, a login, opening a message).
     Error {
         context: String,
@@ -372,6 +390,10 @@ impl Engine {
             workers.insert(*id, worker::spawn(context));
         }
         let jobs: reader::Workers = workers.iter().map(|(id, w)| (*id, w.jobs())).collect();
+        let completer = complete::Completer::new(
+            ids.iter().copied().zip(accounts.iter().cloned()).collect(),
+            &options.compose,
+        );
         let (keeper, keeper_thread) = drafts::spawn(drafts::Keeper {
             store: Store::open(store_path)?,
             accounts: ids.iter().copied().zip(accounts.iter().cloned()).collect(),
@@ -381,7 +403,7 @@ impl Engine {
             runtime: tokio::runtime::Handle::current(),
         })
         .map_err(EngineError::Thread)?;
-        let reader = reader::spawn(store, ids.clone(), jobs, event_tx.clone())
+        let reader = reader::spawn(store, ids.clone(), jobs, completer, event_tx.clone())
             .map_err(EngineError::Thread)?;
         let (command_tx, command_rx) = mpsc::unbounded_channel();
         let routes = Routes {

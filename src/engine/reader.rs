@@ -8,6 +8,7 @@ use std::sync::mpsc::{Receiver, Sender};
 
 use tokio::sync::mpsc::UnboundedSender;
 
+use super::complete::{self, Completer};
 use super::worker::Job;
 use super::{Command, Event};
 use crate::mime;
@@ -20,24 +21,60 @@ pub(super) fn spawn(
     store: Store,
     accounts: Vec<AccountId>,
     workers: Workers,
+    completer: Completer,
     events: UnboundedSender<Event>,
 ) -> std::io::Result<Sender<Command>> {
     let (tx, rx) = std::sync::mpsc::channel();
+    // Address book commands run as tasks on the engine's runtime.
+    let runtime = tokio::runtime::Handle::current();
+    let serving = Serving {
+        accounts,
+        workers,
+        completer,
+        runtime,
+    };
     std::thread::Builder::new()
         .name("store-reader".into())
-        .spawn(move || serve(store, accounts, workers, rx, events))?;
+        .spawn(move || serve(store, serving, rx, events))?;
     Ok(tx)
+}
+
+/// What the reader thread holds besides its store.
+struct Serving {
+    accounts: Vec<AccountId>,
+    workers: Workers,
+    completer: Completer,
+    runtime: tokio::runtime::Handle,
 }
 
 fn serve(
     mut store: Store,
-    accounts: Vec<AccountId>,
-    workers: Workers,
+    serving: Serving,
     commands: Receiver<Command>,
     events: UnboundedSender<Event>,
 ) {
+    let Serving {
+        accounts,
+        workers,
+        completer,
+        runtime,
+    } = serving;
     for command in commands {
         let answer = match command {
+            Command::CompleteAddress {
+                request,
+                account,
+                prefix,
+            } => {
+                complete::answer(
+                    &completer,
+                    &store,
+                    &runtime,
+                    &events,
+                    (request, account, prefix),
+                );
+                Vec::new()
+            }
             Command::LoadAccounts => vec![load_accounts(&store, &accounts)],
             Command::OpenMessage { id, width } => match open_message(&store, id, width) {
                 Ok(Opened::Rendered(event)) => vec![event],
