@@ -7,6 +7,7 @@
 use std::collections::HashSet;
 
 use crate::mime::Address;
+use crate::mime::compose::parse_address;
 use crate::mime::sanitize;
 
 /// The shell command line for `typed`: every `%s` in `command` replaced by the
@@ -25,13 +26,18 @@ pub fn shell_quote(text: &str) -> String {
     format!("'{}'", text.replace('\'', r"'\''"))
 }
 
-/// The addresses in a command's standard output, in its order. Lines without an
-/// `@` in their first column are skipped (mutt's status line among them), and
-/// names are made safe to show and to put in a header.
+/// The addresses in a command's standard output, in its order: mutt's
+/// `email<TAB>name[<TAB>anything]` lines, and lines without a tab that are an
+/// address as written in a header (`Name <email>`, a bare address). Anything else
+/// is skipped (mutt's status line among them); names are made safe to show and to
+/// put in a header.
 pub fn parse(output: &str) -> Vec<Address> {
     output
         .lines()
         .filter_map(|line| {
+            if !line.contains('\t') {
+                return written_form(line);
+            }
             let mut columns = line.split('\t');
             let email = columns.next()?.trim();
             if !email.contains('@') || email.contains(char::is_whitespace) {
@@ -47,6 +53,18 @@ pub fn parse(output: &str) -> Vec<Address> {
             })
         })
         .collect()
+}
+
+/// A line without a tab: `Name <address>` or a bare address.
+fn written_form(line: &str) -> Option<Address> {
+    let address = parse_address(line.trim()).ok()?;
+    address.email.contains('@').then(|| Address {
+        name: address
+            .name
+            .map(|name| sanitize::line(name.trim()).trim().to_owned())
+            .filter(|name| !name.is_empty()),
+        email: sanitize::line(&address.email).into_owned(),
+    })
 }
 
 /// The address book's addresses first, then the store's, each address once (the
@@ -98,6 +116,7 @@ mod tests {
         let output = "Searching database ... 2 entries\n\
                       ada@example.org\tAda Lovelace\twork\n\
                       bob@example.org\n\
+                      Cy Young <cy@example.org>\n\
                       not an address\tNobody\n\
                       eve@example.org\t\u{1b}[31mEve\u{7}\n";
         assert_eq!(
@@ -105,6 +124,7 @@ mod tests {
             [
                 address(Some("Ada Lovelace"), "ada@example.org"),
                 address(None, "bob@example.org"),
+                address(Some("Cy Young"), "cy@example.org"),
                 address(Some("Eve"), "eve@example.org"),
             ]
         );
