@@ -331,3 +331,14 @@ fn only_to_cc_and_bcc_complete_and_the_word_after_the_last_comma_is_asked() {
     assert_eq!(writer(&model).writer.focused_field(), Field::Subject);
     assert!(asked(&press(&mut model, "greetings")).is_empty());
 }
+
+#[test]
+fn moving_the_cursor_closes_the_popup() {
+    let mut model = writing();
+    type_and_answer(&mut model, "gr", vec![grace()]);
+    let shot = screen(&model);
+    assert!(shot.contains("Tab next · Enter take · Esc close"), "{shot}");
+    assert!(asked(&press(&mut model, "<Left>")).is_empty());
+    assert!(!popup(&model).is_shown());
+    assert_eq!(to(&model), "gr");
+}

@@ -53,7 +53,8 @@ pub(super) fn popup_key(writing: &mut Writing, key: KeyEvent) -> Option<Vec<Effe
 }
 
 /// After the writer took a key: an edit in To, Cc or Bcc asks for the addresses
-/// that what is typed begins; anything else closes the popup.
+/// that what is typed begins; anything else (a move, another field) closes the
+/// popup.
 pub(super) fn after_key(model: &mut Model, field: Field, reply: WriterReply) -> Vec<Effect> {
     let Some(Layer::Writer(writing)) = model.layers.last() else {
         return Vec::new();
@@ -68,10 +69,9 @@ pub(super) fn after_key(model: &mut Model, field: Field, reply: WriterReply) -> 
         })
         .flatten();
     let account = writing.account;
+    // A cursor moved elsewhere is no longer on what the list was for.
     let Some(prefix) = typed else {
-        if reply == WriterReply::Edited || now != field {
-            close(model);
-        }
+        close(model);
         return Vec::new();
     };
     let request = model.acting.next_request();

@@ -12,6 +12,9 @@ use crate::tui::theme::Theme;
 use crate::tui::view::text::{fit, safe, width};
 use crate::tui::writer::Writer;
 
+/// The popup's keys, in its bottom border.
+const KEYS: &str = " Tab next · Enter take · Esc close ";
+
 /// Draws `completion` under its field of the writer drawn in `writer_area`.
 pub fn draw(theme: &Theme, completion: &Completion, frame: &mut Frame, writer_area: Rect) {
     let Some(field) = completion.field else {
@@ -30,10 +33,10 @@ pub fn draw(theme: &Theme, completion: &Completion, frame: &mut Frame, writer_ar
         .collect();
     let widest = lines.iter().map(|l| width(l)).max().unwrap_or(0);
     let below = writer_area.bottom().saturating_sub(input.bottom());
-    let w = u16::try_from(widest + 2)
+    // Wide enough for the key hint in its border when the field is.
+    let w = u16::try_from(widest.max(width(KEYS) + 2) + 2)
         .unwrap_or(u16::MAX)
-        .min(input.width)
-        .max(12.min(input.width));
+        .min(input.width);
     let h = u16::try_from(lines.len() + 2)
         .unwrap_or(u16::MAX)
         .min(below);
@@ -44,7 +47,8 @@ pub fn draw(theme: &Theme, completion: &Completion, frame: &mut Frame, writer_ar
     frame.render_widget(Clear, popup);
     let block = Block::default()
         .borders(Borders::ALL)
-        .border_style(theme.border(true));
+        .border_style(theme.border(true))
+        .title_bottom(Line::from(Span::styled(KEYS, theme.muted)));
     let inside = block.inner(popup);
     frame.render_widget(block, popup);
     let columns = usize::from(inside.width);
