@@ -9,7 +9,7 @@ use postern::config::{ComposeSettings, Config};
 use postern::engine::complete::ask_address_book;
 use postern::engine::{Command, Engine, EngineOptions, Event, Problem, RequestId};
 use postern::mime::Address;
-use postern::store::AccountId;
+use postern::store::{AccountId, Store};
 use tokio::sync::mpsc::UnboundedReceiver;
 
 fn message(from: &str, id: &str) -> String {
@@ -160,6 +160,37 @@ async fn the_store_reader_completes_best_first_without_the_accounts_own() {
     assert_eq!(run.answer(3).await, (Vec::new(), None));
     run.ask(4, "  ");
     assert_eq!(run.answer(4).await, (Vec::new(), None));
+    run.engine.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_counter_counts_what_a_rescan_stored_without_being_asked() {
+    let mut run = start(None).await;
+    next(&mut run.events, |e| {
+        matches!(e, Event::Synced { .. }).then_some(())
+    })
+    .await;
+    // No completion asked: the engine's counter caught up after the rescan.
+    let store = Store::open(&run._dir.path().join("store.sqlite3")).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while store.addresses_behind(10).unwrap() > 0 {
+        assert!(Instant::now() < deadline, "the counter never caught up");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let known = store
+        .complete_addresses(Some(run.account), "grace", 10)
+        .unwrap();
+    assert_eq!(known[0].received, 2);
+    // A later completion counts nothing twice.
+    run.ask(1, "gr");
+    assert_eq!(
+        emails(&run.answer(1).await.0),
+        ["grace@contoso.com", "greta@fabrikam.com"]
+    );
+    let known = store
+        .complete_addresses(Some(run.account), "grace", 10)
+        .unwrap();
+    assert_eq!(known[0].received, 2);
     run.engine.shutdown().await;
 }
 

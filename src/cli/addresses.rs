@@ -32,9 +32,14 @@ pub fn addresses(
     json: bool,
 ) -> anyhow::Result<ExitCode> {
     let path = paths.store_db();
-    let store =
+    let mut store =
         Store::open(&path).with_context(|| format!("opening the store {}", path.display()))?;
     let id = store.upsert_account(&account.name, &account.email)?;
+    // Mail stored since the last count (by `postern sync`, or a postern that stopped
+    // before its counter got to it): counted first, so the answer knows it.
+    store
+        .catch_up_addresses(usize::MAX)
+        .context("counting the addresses of new mail")?;
     let (found, problems) = super::runtime()?.block_on(complete(
         &store,
         id,

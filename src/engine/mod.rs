@@ -8,6 +8,7 @@
 
 mod backoff;
 pub mod complete;
+mod counter;
 mod draft_jobs;
 mod drafts;
 pub mod explain;
@@ -341,7 +342,7 @@ impl Default for EngineOptions {
 pub enum EngineError {
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("starting the store reader thread: {0}")]
+    #[error("starting the store reader or another engine thread: {0}")]
     Thread(#[source] std::io::Error),
 }
 
@@ -377,6 +378,8 @@ impl Engine {
             ids.push(store.upsert_account(&account.name, &account.email)?);
         }
         let (event_tx, event_rx) = mpsc::unbounded_channel();
+        let counter =
+            counter::Counter::spawn(Store::open(store_path)?).map_err(EngineError::Thread)?;
         let mut workers = HashMap::new();
         for (id, account) in ids.iter().zip(accounts) {
             let context = worker::Context {
@@ -386,6 +389,7 @@ impl Engine {
                 token_dir: PathBuf::from(token_dir),
                 events: event_tx.clone(),
                 options: options.clone(),
+                addresses: counter.poke(),
             };
             workers.insert(*id, worker::spawn(context));
         }
@@ -411,6 +415,7 @@ impl Engine {
             keeper,
             keeper_thread,
             workers,
+            counter,
         };
         let dispatcher = tokio::spawn(dispatch(command_rx, routes, event_tx));
         Ok((
@@ -440,6 +445,7 @@ struct Routes {
     keeper: std::sync::mpsc::Sender<drafts::Request>,
     keeper_thread: std::thread::JoinHandle<()>,
     workers: HashMap<AccountId, worker::Handle>,
+    counter: counter::Counter,
 }
 
 /// Route each command to the reader, the drafts keeper or the account's worker.
@@ -453,6 +459,7 @@ async fn dispatch(
         keeper,
         keeper_thread,
         workers,
+        counter,
     } = routes;
     while let Some(command) = commands.recv().await {
         let (account, job) = match command {
@@ -519,5 +526,9 @@ async fn dispatch(
         .collect();
     for stop in stops {
         let _ = stop.await;
+    }
+    let stopped = tokio::task::spawn_blocking(move || counter.stop()).await;
+    if !matches!(stopped, Ok(Ok(()))) {
+        tracing::warn!("the address counter did not end cleanly");
     }
 }

@@ -1,17 +1,25 @@
 //! The addresses the user knows, for completing To, Cc and Bcc as they are typed.
 //!
-//! One row per address and account, counted as messages are stored: the one insert
-//! path (`NewRows`) hands every new row's From, To and Cc to a [`Batch`], which adds
-//! them up in memory and writes each address once per batch. What a message counts
-//! for depends on its folder:
+//! One row per address and account, counted from the messages stored, but not as
+//! they are stored: inserting (a sync, a download, a rescan) does nothing for
+//! addresses, so that it keeps its speed. A catch-up ([`Store::catch_up_addresses`])
+//! counts the messages stored since the last one: those with an id above the
+//! watermark (`address_watermark`, the highest message id counted), read in bounded
+//! batches, each added to the counts in one transaction that also moves the
+//! watermark, so a crash loses no message and counts none twice. The engine runs it
+//! after each sync and before answering a completion; until then a completion may
+//! not know the newest mail. What a message counts for depends on its folder when
+//! it is counted:
 //! - in the Sent folder, its To and Cc are people *you wrote to* (`sent`);
 //! - elsewhere, its From *wrote to you* (`received`) and its To and Cc were copied
 //!   with you (`seen`);
 //! - Drafts and Junk count for nothing (not sent yet; not people you know).
 //!
-//! The counts are a history: deleting mail does not forget an address (see
-//! [`Store::forget_address`]), and [`Store::rebuild_addresses`] counts again from
-//! the messages stored. Bcc is not stored with a message, so it counts for nothing.
+//! The counts are a history: deleting mail does not take anything off them or
+//! forget an address (that is [`Store::forget_address`]); a message deleted before
+//! a catch-up reached it is simply never counted. [`Store::rebuild_addresses`]
+//! counts again from the messages stored. Bcc is not stored with a message, so it
+//! counts for nothing.
 //!
 //! A typed prefix is looked up in `address_keys`: the lowercase address, name, and
 //! each word of the name, one indexed row each. A lookup is a range scan of that
@@ -20,9 +28,9 @@
 
 use std::collections::HashMap;
 
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 
-use super::{AccountId, FolderId, FolderRole, Store, StoreError, now};
+use super::{AccountId, FolderRole, Store, StoreError, now};
 use crate::mime::Address;
 use crate::mime::compose::check_email;
 
@@ -159,51 +167,162 @@ impl Store {
         )?)
     }
 
-    /// Counts every address again from the messages stored (a repair tool; opening a
-    /// database of schema 6 or older does it once). Forgotten addresses come back.
-    /// Returns how many addresses are known.
+    /// Counts every address again from the messages stored (a repair tool).
+    /// Forgotten addresses come back. Returns how many addresses are known.
     pub fn rebuild_addresses(&mut self) -> Result<usize, StoreError> {
-        let tx = self.conn.transaction()?;
-        rebuild(&tx)?;
-        let known: i64 = tx.query_row("SELECT COUNT(*) FROM addresses", [], |row| row.get(0))?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute_batch(
+            "DELETE FROM address_keys; DELETE FROM addresses;
+             UPDATE address_watermark SET counted = 0;",
+        )?;
         tx.commit()?;
+        self.catch_up_addresses(usize::MAX)?;
+        let known: i64 = self
+            .conn
+            .query_row("SELECT COUNT(*) FROM addresses", [], |row| row.get(0))?;
         Ok(usize::try_from(known).unwrap_or(0))
     }
+
+    /// Counts the addresses of the messages stored since the last catch-up: at most
+    /// `limit` messages, in the order they were stored, [`CATCH_UP_BATCH`] at most
+    /// per transaction. Each transaction adds its messages to the counts and moves
+    /// the watermark past them, so an interrupted catch-up neither loses nor counts
+    /// twice: the next one goes on from the last batch committed. Takes no write lock
+    /// when there is nothing to count.
+    pub fn catch_up_addresses(&mut self, limit: usize) -> Result<CaughtUp, StoreError> {
+        let mut caught = CaughtUp::default();
+        while caught.messages < limit {
+            let batch = (limit - caught.messages).min(CATCH_UP_BATCH);
+            let read = self.catch_up_batch(batch)?;
+            caught.messages += read;
+            if read < batch {
+                caught.done = true;
+                return Ok(caught);
+            }
+        }
+        caught.done = self.addresses_behind(1)? == 0;
+        Ok(caught)
+    }
+
+    /// How many stored messages no catch-up has counted yet, up to `at_most` (the
+    /// count stops there: a cheap question however far behind it is).
+    pub fn addresses_behind(&self, at_most: usize) -> Result<usize, StoreError> {
+        let behind: i64 = self
+            .conn
+            .prepare_cached(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM messages
+                 WHERE id > (SELECT counted FROM address_watermark) LIMIT ?1)",
+            )?
+            .query_row([i64::try_from(at_most).unwrap_or(i64::MAX)], |row| {
+                row.get(0)
+            })?;
+        Ok(usize::try_from(behind).unwrap_or(0))
+    }
+
+    /// One batch of [`Store::catch_up_addresses`]: returns how many messages it read.
+    fn catch_up_batch(&mut self, limit: usize) -> Result<usize, StoreError> {
+        if limit == 0 || self.addresses_behind(1)? == 0 {
+            return Ok(0);
+        }
+        // The write lock first: the watermark read is then the one this
+        // transaction moves (another connection's catch-up cannot slip in between).
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let read = count_batch(&tx, limit)?;
+        tx.commit()?;
+        Ok(read)
+    }
+}
+
+/// Messages a catch-up reads per transaction: enough that an address met often is
+/// written once for many messages, few enough that the write lock is held for tens
+/// of milliseconds.
+pub const CATCH_UP_BATCH: usize = 5_000;
+
+/// What a [`Store::catch_up_addresses`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CaughtUp {
+    /// Messages read: counted, or passed over (in Drafts or Junk).
+    pub messages: usize,
+    /// Every message stored is counted now.
+    pub done: bool,
+}
+
+/// Counts the next `limit` messages above the watermark and moves it past them, in
+/// the caller's transaction. Returns how many messages were read.
+fn count_batch(tx: &Transaction<'_>, limit: usize) -> Result<usize, StoreError> {
+    let watermark: i64 = tx
+        .prepare_cached("SELECT counted FROM address_watermark")?
+        .query_row([], |row| row.get(0))?;
+    // Each folder's account and what its role makes its messages count for; None:
+    // nothing (Drafts, Junk).
+    let mut folders: HashMap<i64, Option<(i64, bool)>> = HashMap::new();
+    {
+        let mut stmt = tx.prepare_cached("SELECT id, account_id, role FROM folders")?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let role: Option<String> = row.get(2)?;
+            let role = role.as_deref().and_then(FolderRole::from_db);
+            let counts = match role {
+                Some(FolderRole::Drafts | FolderRole::Junk) => None,
+                role => Some((row.get(1)?, role == Some(FolderRole::Sent))),
+            };
+            folders.insert(row.get(0)?, counts);
+        }
+    }
+    let mut batches: HashMap<(i64, bool), Batch> = HashMap::new();
+    let mut read = 0;
+    let mut last = watermark;
+    {
+        let mut stmt = tx.prepare_cached(
+            "SELECT id, folder_id, from_display, from_addr, to_addrs, cc_addrs, date
+             FROM messages WHERE id > ?1 ORDER BY id LIMIT ?2",
+        )?;
+        let mut rows = stmt.query(params![watermark, i64::try_from(limit).unwrap_or(i64::MAX)])?;
+        while let Some(row) = rows.next()? {
+            read += 1;
+            last = row.get(0)?;
+            let Some(Some(class)) = folders.get(&row.get::<_, i64>(1)?) else {
+                continue;
+            };
+            batches.entry(*class).or_default().add(
+                text(row, 2)?,
+                text(row, 3)?,
+                text(row, 4)?,
+                text(row, 5)?,
+                row.get(6)?,
+            );
+        }
+    }
+    for ((account, sent_folder), batch) in batches {
+        batch.flush(tx, account, sent_folder)?;
+    }
+    tx.prepare_cached("UPDATE address_watermark SET counted = ?1")?
+        .execute([last])?;
+    Ok(read)
 }
 
 fn count(value: i64) -> u32 {
     u32::try_from(value.max(0)).unwrap_or(u32::MAX)
 }
 
-/// Empties the address tables and counts every stored message again, folder by
-/// folder, through the same [`Batch`] as new messages.
-pub(super) fn rebuild(tx: &Transaction<'_>) -> Result<(), StoreError> {
-    tx.execute_batch("DELETE FROM address_keys; DELETE FROM addresses;")?;
-    let folders: Vec<i64> = tx
-        .prepare("SELECT id FROM folders ORDER BY id")?
-        .query_map([], |row| row.get(0))?
-        .collect::<Result<_, _>>()?;
-    let mut stmt = tx.prepare(
-        "SELECT from_display, from_addr, to_addrs, cc_addrs, date FROM messages
-         WHERE folder_id = ?1",
-    )?;
-    for folder in folders {
-        let mut batch = Batch::default();
-        let mut rows = stmt.query([folder])?;
-        while let Some(row) = rows.next()? {
-            let from_display: String = row.get(0)?;
-            let from_addr: String = row.get(1)?;
-            let to: String = row.get(2)?;
-            let cc: String = row.get(3)?;
-            batch.add(&from_display, &from_addr, &to, &cc, row.get(4)?);
-        }
-        batch.flush(tx, FolderId(folder))?;
-    }
-    Ok(())
+/// A text column, borrowed from the row (a catch-up reads four per message).
+fn text<'r>(row: &'r rusqlite::Row<'_>, column: usize) -> rusqlite::Result<&'r str> {
+    row.get_ref(column)?.as_str().map_err(|err| {
+        rusqlite::Error::FromSqlConversionFailure(
+            column,
+            rusqlite::types::Type::Text,
+            Box::new(err),
+        )
+    })
 }
 
-/// The addresses of a batch of messages of one folder, added up; written by
-/// [`Batch::flush`] in the batch's transaction.
+/// The addresses of a batch of messages of one account's folders of one kind
+/// (Sent, or the others), added up; written by [`Batch::flush`] in the catch-up's
+/// transaction.
 #[derive(Debug, Default)]
 pub(super) struct Batch {
     /// By address, ASCII-lowercased (as the table's NOCASE column compares them).
@@ -258,7 +377,7 @@ struct Counted {
 }
 
 impl Batch {
-    /// Counts the addresses of one message, as `NewEnvelope` holds them.
+    /// Counts the addresses of one message, as the store holds them.
     pub(super) fn add(
         &mut self,
         from_display: &str,
@@ -315,23 +434,17 @@ impl Batch {
         }
     }
 
-    /// Writes what was counted for `folder`'s account, as its role says.
-    pub(super) fn flush(self, tx: &Transaction<'_>, folder: FolderId) -> Result<(), StoreError> {
+    /// Writes what was counted to `account`'s addresses: from its Sent folder, or
+    /// from its other folders (Drafts and Junk are not counted at all).
+    pub(super) fn flush(
+        self,
+        tx: &Transaction<'_>,
+        account: i64,
+        sent_folder: bool,
+    ) -> Result<(), StoreError> {
         if self.entries.is_empty() {
             return Ok(());
         }
-        let found: Option<(i64, Option<String>)> = tx
-            .prepare_cached("SELECT account_id, role FROM folders WHERE id = ?1")?
-            .query_row([folder.0], |row| Ok((row.get(0)?, row.get(1)?)))
-            .optional()?;
-        let Some((account, role)) = found else {
-            return Ok(());
-        };
-        let role = role.as_deref().and_then(FolderRole::from_db);
-        if matches!(role, Some(FolderRole::Drafts | FolderRole::Junk)) {
-            return Ok(());
-        }
-        let sent_folder = role == Some(FolderRole::Sent);
         let mut writer = Writer::new(tx, account)?;
         for entry in self.entries.into_values() {
             let counted = if sent_folder {
@@ -667,6 +780,7 @@ mod tests {
             })
             .collect();
         store.insert_envelopes(inbox, &rows).unwrap();
+        store.catch_up_addresses(usize::MAX).unwrap();
         for analyzed in [false, true] {
             if analyzed {
                 store.conn.execute_batch("ANALYZE").unwrap();

@@ -3,7 +3,6 @@
 use rusqlite::{CachedStatement, OptionalExtension, Row, params};
 use std::path::{Path, PathBuf};
 
-use super::addresses::Batch;
 use super::{EnvelopeRow, Flags, FolderId, MessageId, MessageSource, Store, StoreError, now};
 use crate::mime::{Address, Envelope};
 
@@ -520,16 +519,13 @@ macro_rules! message_row {
 
 /// Adds message rows to one folder inside the caller's transaction, and keeps the
 /// folder's counters: inserts are counted here and applied once in [`NewRows::finish`]
-/// (deletes and flag changes are counted by triggers), and the addresses the new rows
-/// name (`store::addresses`), added up and written in [`NewRows::finish`] too. Every
-/// insert into `messages` goes through this type; a batch that is not finished must
-/// not be committed.
+/// (deletes and flag changes are counted by triggers). Every insert into `messages`
+/// goes through this type; a batch that is not finished must not be committed.
 pub(crate) struct NewRows<'tx> {
     tx: &'tx rusqlite::Transaction<'tx>,
     folder: FolderId,
     added: i64,
     unread: i64,
-    addresses: Batch,
     /// The insert statements, each prepared once per batch: a sync inserts thousands
     /// of rows per batch, and looking one up in the statement cache per row showed.
     insert: Option<CachedStatement<'tx>>,
@@ -543,7 +539,6 @@ impl<'tx> NewRows<'tx> {
             folder,
             added: 0,
             unread: 0,
-            addresses: Batch::default(),
             insert: None,
             insert_unless_stored: None,
         }
@@ -587,13 +582,10 @@ impl<'tx> NewRows<'tx> {
     fn count(&mut self, e: &NewEnvelope) {
         self.added += 1;
         self.unread += i64::from(!e.flags.seen);
-        self.addresses
-            .add(&e.from_display, &e.from_addr, &e.to, &e.cc, e.date);
     }
 
-    /// Adds what was inserted to the folder's counters and to the known addresses.
+    /// Adds what was inserted to the folder's counters.
     pub(crate) fn finish(self) -> Result<(), StoreError> {
-        self.addresses.flush(self.tx, self.folder)?;
         if self.added > 0 {
             self.tx
                 .prepare_cached(

@@ -13,7 +13,7 @@ mod outbox;
 mod pop3;
 pub mod schema;
 
-pub use addresses::Known;
+pub use addresses::{CATCH_UP_BATCH, CaughtUp, Known};
 pub use drafts::{DraftFile, DraftFileSource, DraftId, DraftRow, NewDraft};
 pub use envelopes::{NewEnvelope, Page, PageKey};
 pub use imap::ImapLocation;
