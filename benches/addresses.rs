@@ -1,14 +1,15 @@
 //! Address completion benchmark: store N messages (default 100,000;
 //! `POSTERN_BENCH_ADDRESSES_N=20000` for a quick run) of a mailbox whose people follow a
 //! skewed distribution (a few write all the time, most once), a tenth of them in Sent,
-//! into a file-backed store; then time what completing a To field does: one lookup
-//! per key typed, for prefixes of one to five letters, of names, words of names and
-//! addresses, and misses, for one account and for all. Prints p50/p99 per kind, what
-//! the addresses cost in inserts (insert rate; compare with `cargo bench --bench
-//! store` of a build before them) and in size, and the one-time count of an old
-//! database's messages (`Store::rebuild_addresses`, what opening a v7 database does).
+//! into a file-backed store; count their addresses with the catch-up the engine runs
+//! after a sync (`Store::catch_up_addresses`: messages/s, and what the reader does
+//! before answering a completion when a few messages came in since); then time what
+//! completing a To field does: one lookup per key typed, for prefixes of one to five
+//! letters, of names, words of names and addresses, and misses, for one account and
+//! for all. Prints p50/p99 per kind, the insert rate (inserts count nothing: compare
+//! with `cargo bench --bench store`) and the size the addresses take.
 
-use postern::store::{FolderRole, NewEnvelope, Store};
+use postern::store::{CATCH_UP_BATCH, FolderRole, NewEnvelope, Store};
 use std::time::{Duration, Instant};
 
 mod common;
@@ -159,9 +160,58 @@ fn main() {
         .insert_envelopes(other_inbox, &shared)
         .expect("insert");
     println!(
-        "insert:            {:>10.0} envelopes/s  ({n} in {} in batches of {BATCH}, addresses counted)",
+        "insert:            {:>10.0} envelopes/s  ({n} in {} in batches of {BATCH}, nothing counted)",
         n as f64 / insert.as_secs_f64(),
         fmt(insert)
+    );
+    let stored = n + shared.len();
+    let started = Instant::now();
+    let caught = store.catch_up_addresses(usize::MAX).expect("catch up");
+    let took = started.elapsed();
+    assert!(caught.done && caught.messages == stored, "{caught:?}");
+    println!(
+        "catch-up:          {:>10.0} messages/s  ({stored} counted in {}, transactions of {CATCH_UP_BATCH})",
+        stored as f64 / took.as_secs_f64(),
+        fmt(took)
+    );
+    // What the reader does before completing when a little mail came in since the
+    // counter's last catch-up: 20 messages, then nothing new.
+    let mut small = Vec::new();
+    let mut idle = Vec::new();
+    for round in 0..50u32 {
+        let few: Vec<NewEnvelope> = (0..20u32)
+            .map(|k| {
+                let (name, email) = &people[someone(&mut rng, pool)];
+                inbox_uid += 1;
+                NewEnvelope {
+                    uid: Some(inbox_uid),
+                    from_display: format!("{name} <{email}>"),
+                    from_addr: email.clone(),
+                    to: "Me <me@example.org>".into(),
+                    ..common::fake_envelope(
+                        (round * 20 + k) as usize,
+                        1_700_000_000 + i64::from(round * 20 + k),
+                        &mut rng,
+                    )
+                }
+            })
+            .collect();
+        store.insert_envelopes(inbox, &few).expect("insert");
+        let started = Instant::now();
+        store.catch_up_addresses(1_000).expect("catch up");
+        small.push(started.elapsed());
+        let started = Instant::now();
+        store.catch_up_addresses(1_000).expect("catch up");
+        idle.push(started.elapsed());
+    }
+    let (p50, p99) = percentiles(&mut small);
+    let (idle50, idle99) = percentiles(&mut idle);
+    println!(
+        "catch-up of 20 new: p50 {:>9}  p99 {:>9}  (nothing new: p50 {}  p99 {})",
+        fmt(p50),
+        fmt(p99),
+        fmt(idle50),
+        fmt(idle99)
     );
     let (known, keys): (i64, i64) = {
         let conn = rusqlite::Connection::open(&path).expect("open");
@@ -242,15 +292,6 @@ fn main() {
         "complete nothing typed (every address ranked): p50 {}  p99 {}",
         fmt(p50),
         fmt(p99)
-    );
-    drop(store);
-
-    let mut store = Store::open(&path).expect("reopen");
-    let started = Instant::now();
-    let rebuilt = store.rebuild_addresses().expect("rebuild");
-    println!(
-        "rebuild:           {:>10}  (every stored message counted again: {rebuilt} addresses; what opening a v7 database does once)",
-        fmt(started.elapsed())
     );
     drop(store);
 

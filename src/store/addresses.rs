@@ -238,8 +238,9 @@ impl Store {
 }
 
 /// Messages a catch-up reads per transaction: enough that an address met often is
-/// written once for many messages, few enough that the write lock is held for tens
-/// of milliseconds.
+/// written once for many messages, few enough that the write lock is held for less
+/// than a tenth of a second (`benches/addresses.rs`: 60-70k messages/s on 2 shared
+/// cores).
 pub const CATCH_UP_BATCH: usize = 5_000;
 
 /// What a [`Store::catch_up_addresses`] did.
