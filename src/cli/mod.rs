@@ -31,6 +31,7 @@ macro_rules! show {
 
 mod accounts;
 mod actions;
+mod addresses;
 mod compose;
 mod drafts;
 mod login;
@@ -125,6 +126,18 @@ pub enum Command {
     /// Messages being written or postponed: id, account, last saved, to, subject, state.
     Drafts {
         /// The account's name (default: every account).
+        account: Option<String>,
+        /// One JSON array instead of tab-separated lines.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Complete an address: `email<TAB>name` lines (mutt's query format), the
+    /// address book command's first, then those known from mail, best first.
+    Addresses {
+        /// What is typed of the address, its name or a word of the name.
+        prefix: String,
+        /// The account whose mail is looked in (default: the default account).
+        #[arg(long, value_name = "NAME")]
         account: Option<String>,
         /// One JSON array instead of tab-separated lines.
         #[arg(long)]
@@ -251,6 +264,20 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let (paths, config) = load(cli.config.as_deref())?;
             let only = account.map(|name| find(&config, &name)).transpose()?;
             drafts::drafts(&paths, &config, only, json)
+        }
+        Some(Command::Addresses {
+            prefix,
+            account,
+            json,
+        }) => {
+            let (paths, config) = load(cli.config.as_deref())?;
+            let account = match &account {
+                Some(name) => find(&config, name)?,
+                None => config
+                    .default_account()
+                    .context("no account is configured")?,
+            };
+            addresses::addresses(&paths, &config, account, &prefix, json)
         }
         Some(Command::Outbox { account, retry }) => {
             let (paths, config) = load(cli.config.as_deref())?;

@@ -5,6 +5,7 @@
 //! ([`editor`]) is run here so every front end runs it the same way, and `mailto:`
 //! links are read in [`mailto`].
 
+pub mod address_book;
 mod build;
 mod check;
 pub mod editor;

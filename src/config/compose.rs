@@ -28,8 +28,9 @@ pub struct ComposeSettings {
     /// The line above a quoted reply; see [`super::fill_attribution`]. Checked, so every
     /// placeholder in it is known. Empty: no attribution line.
     pub attribution: String,
-    /// A shell command that completes addresses: run with the text typed so far as one
-    /// more argument, it prints one address per line.
+    /// A shell command that completes addresses: `%s` replaced by the text typed so
+    /// far, shell-quoted (or that appended), it prints one address per line in mutt's
+    /// query format (`compose::address_book`).
     pub address_book_command: Option<String>,
 }
 

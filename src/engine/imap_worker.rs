@@ -254,6 +254,7 @@ async fn session(
                 if let Some(inbox) = inbox {
                     let mut observer = EventObserver::new(context);
                     let synced = backend.sync_folder(store, inbox, &mut observer).await;
+                    context.addresses.count();
                     if let Err(err) = &synced {
                         context.report("syncing INBOX", context.explain(err));
                     }

@@ -7,6 +7,8 @@
 //! dead server never blocks another account or the reader.
 
 mod backoff;
+pub mod complete;
+mod counter;
 mod draft_jobs;
 mod drafts;
 pub mod explain;
@@ -100,6 +102,14 @@ pub enum Command {
         request: RequestId,
         account: AccountId,
         op: OutboxOp,
+    },
+    /// The addresses that `prefix` (what is typed of one in To, Cc or Bcc) begins,
+    /// for `account`'s draft; answered with [`Event::Completions`] for `request` by
+    /// the store reader, then again when `[compose] address_book_command` answered.
+    CompleteAddress {
+        request: RequestId,
+        account: AccountId,
+        prefix: String,
     },
 }
 
@@ -292,6 +302,15 @@ pub enum Event {
         request: RequestId,
         problem: Problem,
     },
+    /// Addresses for a [`Command::CompleteAddress`], best first (at most
+    /// [`complete::LIMIT`]). The store's come at once; with an address book command,
+    /// a second answer for the same request has its addresses first, then the
+    /// store's, and `problem` says why it has none when the command failed.
+    Completions {
+        request: RequestId,
+        addresses: Vec<crate::mime::Address>,
+        problem: Option<Problem>,
+    },
     /// Background work failed (a sync, a login, opening a message).
     Error {
         context: String,
@@ -379,7 +398,7 @@ impl Default for EngineOptions {
 pub enum EngineError {
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("starting the store reader thread: {0}")]
+    #[error("starting the store reader or another engine thread: {0}")]
     Thread(#[source] std::io::Error),
 }
 
@@ -415,6 +434,8 @@ impl Engine {
             ids.push(store.upsert_account(&account.name, &account.email)?);
         }
         let (event_tx, event_rx) = mpsc::unbounded_channel();
+        let counter =
+            counter::Counter::spawn(Store::open(store_path)?).map_err(EngineError::Thread)?;
         let mut workers = HashMap::new();
         for (id, account) in ids.iter().zip(accounts) {
             let context = worker::Context {
@@ -425,10 +446,15 @@ impl Engine {
                 events: event_tx.clone(),
                 options: options.clone(),
                 retry: worker::Retry::default(),
+                addresses: counter.poke(),
             };
             workers.insert(*id, worker::spawn(context));
         }
         let jobs: reader::Workers = workers.iter().map(|(id, w)| (*id, w.jobs())).collect();
+        let completer = complete::Completer::new(
+            ids.iter().copied().zip(accounts.iter().cloned()).collect(),
+            &options.compose,
+        );
         let (keeper, keeper_thread) = drafts::spawn(drafts::Keeper {
             store: Store::open(store_path)?,
             accounts: ids.iter().copied().zip(accounts.iter().cloned()).collect(),
@@ -438,7 +464,7 @@ impl Engine {
             runtime: tokio::runtime::Handle::current(),
         })
         .map_err(EngineError::Thread)?;
-        let reader = reader::spawn(store, ids.clone(), jobs, event_tx.clone())
+        let reader = reader::spawn(store, ids.clone(), jobs, completer, event_tx.clone())
             .map_err(EngineError::Thread)?;
         let (command_tx, command_rx) = mpsc::unbounded_channel();
         let routes = Routes {
@@ -446,6 +472,7 @@ impl Engine {
             keeper,
             keeper_thread,
             workers,
+            counter,
         };
         let dispatcher = tokio::spawn(dispatch(command_rx, routes, event_tx));
         Ok((
@@ -475,6 +502,7 @@ struct Routes {
     keeper: std::sync::mpsc::Sender<drafts::Request>,
     keeper_thread: std::thread::JoinHandle<()>,
     workers: HashMap<AccountId, worker::Handle>,
+    counter: counter::Counter,
 }
 
 /// Route each command to the reader, the drafts keeper or the account's worker.
@@ -488,6 +516,7 @@ async fn dispatch(
         keeper,
         keeper_thread,
         workers,
+        counter,
     } = routes;
     while let Some(command) = commands.recv().await {
         let (account, job) = match command {
@@ -570,5 +599,9 @@ async fn dispatch(
         .collect();
     for stop in stops {
         let _ = stop.await;
+    }
+    let stopped = tokio::task::spawn_blocking(move || counter.stop()).await;
+    if !matches!(stopped, Ok(Ok(()))) {
+        tracing::warn!("the address counter did not end cleanly");
     }
 }

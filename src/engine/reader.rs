@@ -1,13 +1,16 @@
 //! The store reader: one thread that owns a connection and answers the UI's reads
 //! in order. Reads take milliseconds, so one thread keeps them ordered without
-//! locking; it never writes and never waits for a network: a message whose body is
-//! not stored yet is handed to its account's worker to fetch.
+//! locking; it never waits for a network: a message whose body is not stored yet is
+//! handed to its account's worker to fetch. Its one write is small: before
+//! completing an address it counts the few messages stored since the address
+//! counter last caught up (see [`CATCH_UP_BEFORE_COMPLETING`]).
 
 use std::collections::HashMap;
 use std::sync::mpsc::{Receiver, Sender};
 
 use tokio::sync::mpsc::UnboundedSender;
 
+use super::complete::{self, Completer};
 use super::worker::Job;
 use super::{Command, Event};
 use crate::mime;
@@ -20,24 +23,61 @@ pub(super) fn spawn(
     store: Store,
     accounts: Vec<AccountId>,
     workers: Workers,
+    completer: Completer,
     events: UnboundedSender<Event>,
 ) -> std::io::Result<Sender<Command>> {
     let (tx, rx) = std::sync::mpsc::channel();
+    // Address book commands run as tasks on the engine's runtime.
+    let runtime = tokio::runtime::Handle::current();
+    let serving = Serving {
+        accounts,
+        workers,
+        completer,
+        runtime,
+    };
     std::thread::Builder::new()
         .name("store-reader".into())
-        .spawn(move || serve(store, accounts, workers, rx, events))?;
+        .spawn(move || serve(store, serving, rx, events))?;
     Ok(tx)
+}
+
+/// What the reader thread holds besides its store.
+struct Serving {
+    accounts: Vec<AccountId>,
+    workers: Workers,
+    completer: Completer,
+    runtime: tokio::runtime::Handle,
 }
 
 fn serve(
     mut store: Store,
-    accounts: Vec<AccountId>,
-    workers: Workers,
+    serving: Serving,
     commands: Receiver<Command>,
     events: UnboundedSender<Event>,
 ) {
+    let Serving {
+        accounts,
+        workers,
+        completer,
+        runtime,
+    } = serving;
     for command in commands {
         let answer = match command {
+            Command::CompleteAddress {
+                request,
+                account,
+                prefix,
+            } => {
+                catch_up_before_completing(&mut store);
+                complete::answer(
+                    &completer,
+                    &store,
+                    &runtime,
+                    &events,
+                    (request, account, prefix),
+                );
+                Vec::new()
+            }
             Command::LoadAccounts => vec![load_accounts(&store, &accounts)],
             Command::OpenMessage { id, width } => match open_message(&store, id, width) {
                 Ok(Opened::Rendered(event)) => vec![event],
@@ -62,6 +102,27 @@ fn serve(
                 return; // the front end is gone
             }
         }
+    }
+}
+
+/// Most messages the reader counts itself before completing an address: what was
+/// stored since the counter's last catch-up (a message just sent, a copy, mail a
+/// `postern sync` brought in meanwhile), a few milliseconds' work. When more wait,
+/// a sync's mail is being counted by the engine's counter: the answer does not wait
+/// for it, it knows the mail counted so far.
+pub const CATCH_UP_BEFORE_COMPLETING: usize = 1_000;
+
+fn catch_up_before_completing(store: &mut Store) {
+    let behind = store.addresses_behind(CATCH_UP_BEFORE_COMPLETING + 1);
+    let counted = match behind {
+        Ok(behind) if (1..=CATCH_UP_BEFORE_COMPLETING).contains(&behind) => store
+            .catch_up_addresses(CATCH_UP_BEFORE_COMPLETING)
+            .map(drop),
+        other => other.map(drop),
+    };
+    if let Err(err) = counted {
+        // Completed from what is counted; the counter tries again after the next sync.
+        tracing::warn!("counting the addresses of new mail before completing: {err}");
     }
 }
 

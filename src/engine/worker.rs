@@ -36,6 +36,8 @@ pub(super) struct Context {
     pub options: EngineOptions,
     /// Wakes this worker to send again later (set by [`spawn`]).
     pub retry: Retry,
+    /// The address counter, told when mail was stored.
+    pub addresses: super::counter::Poke,
 }
 
 /// A later `SendDue` for the worker's own queue. Weak, so that a timer never keeps
@@ -281,14 +283,18 @@ async fn run_maildir(context: Context, mut jobs: Jobs) {
 }
 
 /// A sync of the whole account, told as events (a failure is reported, and
-/// returned for the worker to decide what comes next).
+/// returned for the worker to decide what comes next). What it stored, even when
+/// it failed half-way, is then counted for address completion by the engine's
+/// counter, on its own thread: the sync is not held up by it.
 pub(super) async fn sync(
     context: &Context,
     backend: &mut Backend,
     store: &mut Store,
 ) -> Result<(), BackendError> {
     let mut observer = EventObserver::new(context);
-    match backend.sync(store, &mut observer).await {
+    let synced = backend.sync(store, &mut observer).await;
+    context.addresses.count();
+    match synced {
         Ok(totals) => {
             for note in totals.notes {
                 tracing::warn!(account = %context.account.name, "{note}");

@@ -4,6 +4,7 @@
 //! engine hands to front ends; their strings are decoded but not sanitized.
 
 mod accounts;
+mod addresses;
 mod drafts;
 mod envelopes;
 mod folders;
@@ -12,6 +13,7 @@ mod outbox;
 mod pop3;
 pub mod schema;
 
+pub use addresses::{CATCH_UP_BATCH, CaughtUp, Known};
 pub use drafts::{DraftFile, DraftFileSource, DraftId, DraftRow, NewDraft};
 pub use envelopes::{NewEnvelope, Page, PageKey};
 pub use imap::ImapLocation;

@@ -189,6 +189,49 @@ pub const MIGRATIONS: &[&str] = &[
         UPDATE outbox SET forwards = NULL WHERE forwards = old.id;
     END;
     "#,
+    // v8: the addresses the user knows, for completing To/Cc/Bcc: one row per address
+    // and account (`store::addresses`), and the keys a typed prefix is looked up by
+    // (the address, the name, each word of the name; lowercase). Messages are counted
+    // after they are stored, not as they are (that cost a sync a third of its insert
+    // rate): `address_watermark` is the highest message id counted, and a catch-up
+    // counts the messages above it, moving it in the same transaction. It starts at 0,
+    // so the messages a v7 database already has are counted by the first catch-up.
+    // SQLite gives a new row the highest id + 1: when the highest ids are deleted, the
+    // trigger brings the watermark down to the highest id left, so that the ids handed
+    // out again are above it (and counted) rather than below (and never counted).
+    r#"
+    CREATE TABLE addresses (
+        id             INTEGER PRIMARY KEY,
+        account_id     INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        email          TEXT NOT NULL COLLATE NOCASE,
+        name           TEXT,
+        name_rank      INTEGER NOT NULL DEFAULT 0,    -- 2: their From or your To; 1: a Cc
+        name_date      INTEGER NOT NULL DEFAULT 0,    -- date of the message the name is from
+        sent_count     INTEGER NOT NULL DEFAULT 0,    -- in To/Cc of messages in Sent
+        last_sent      INTEGER,
+        received_count INTEGER NOT NULL DEFAULT 0,    -- in From of messages elsewhere
+        last_received  INTEGER,
+        seen_count     INTEGER NOT NULL DEFAULT 0,    -- in To/Cc of messages elsewhere
+        last_seen      INTEGER,
+        UNIQUE (email, account_id)
+    );
+    CREATE TABLE address_keys (
+        key        TEXT NOT NULL,
+        address_id INTEGER NOT NULL REFERENCES addresses(id) ON DELETE CASCADE,
+        PRIMARY KEY (key, address_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX address_keys_by_address ON address_keys (address_id);
+    CREATE TABLE address_watermark (
+        id      INTEGER PRIMARY KEY CHECK (id = 1),
+        counted INTEGER NOT NULL               -- every message with an id up to this is counted
+    );
+    INSERT INTO address_watermark (id, counted) VALUES (1, 0);
+    CREATE TRIGGER address_watermark_below_new_ids AFTER DELETE ON messages
+    WHEN old.id > coalesce((SELECT max(id) FROM messages), 0) BEGIN
+        UPDATE address_watermark SET counted = coalesce((SELECT max(id) FROM messages), 0)
+        WHERE counted > coalesce((SELECT max(id) FROM messages), 0);
+    END;
+    "#,
 ];
 
 /// The schema version this code writes.

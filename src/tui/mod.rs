@@ -5,6 +5,7 @@
 //! the engine and redraws when the model says something changed.
 
 pub mod acting;
+pub mod completion;
 pub mod composer;
 pub mod editing;
 pub mod keymap;

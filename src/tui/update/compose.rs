@@ -227,9 +227,13 @@ fn write(model: &mut Model, draft: DraftId) -> Vec<Effect> {
     };
     if builtin {
         let writer = Writer::new(&review.draft.written);
-        model
-            .layers
-            .push(Layer::Writer(Box::new(Writing { draft, writer })));
+        let account = review.account;
+        model.layers.push(Layer::Writer(Box::new(Writing {
+            draft,
+            account,
+            writer,
+            completion: Default::default(),
+        })));
         return Vec::new();
     }
     let text = review.draft.written.to_text();
@@ -242,8 +246,14 @@ pub(super) fn writer_key(model: &mut Model, key: crossterm::event::KeyEvent) -> 
     let Some(Layer::Writer(writing)) = model.layers.last_mut() else {
         return Vec::new();
     };
+    if let Some(effects) = super::complete::popup_key(writing, key) {
+        return effects;
+    }
+    let field = writing.writer.focused_field();
     match writing.writer.on_key(key) {
-        WriterReply::Edited | WriterReply::Moved => Vec::new(),
+        reply @ (WriterReply::Edited | WriterReply::Moved) => {
+            super::complete::after_key(model, field, reply)
+        }
         WriterReply::Done => finish_writing(model),
         WriterReply::Ignored => {
             let quits = super::super::keymap::chord(&key).is_some_and(|chord| {

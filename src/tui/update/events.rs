@@ -5,7 +5,7 @@ use std::collections::hash_map::Entry;
 use super::super::list::PAGE_SIZE;
 use super::super::model::{AccountView, Model, Status};
 use super::super::msg::Effect;
-use super::{compose, mail, outbox, screen};
+use super::{complete, compose, mail, outbox, screen};
 use crate::engine::{Command, Event, Problem};
 use crate::store::{AccountId, FolderId};
 
@@ -50,6 +50,14 @@ pub(super) fn on_event(model: &mut Model, event: Event) -> Vec<Effect> {
                     list.forget_pending();
                 }
             }
+            Vec::new()
+        }
+        Event::Completions {
+            request,
+            addresses,
+            problem,
+        } => {
+            complete::answered(model, request, addresses, problem);
             Vec::new()
         }
         Event::Ids { folder, messages } => {

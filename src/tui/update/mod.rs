@@ -6,6 +6,7 @@
 //! mail); engine events go to [`events`]. The rules live with the state they are
 //! about (`MessageList`, the layers, `Acting`).
 
+mod complete;
 mod compose;
 mod events;
 mod mail;

@@ -2,6 +2,7 @@
 //!
 //! The main screen first, then each layer over it, bottom up.
 
+pub mod completion;
 pub mod folders;
 pub mod help;
 pub mod layers;
@@ -65,6 +66,7 @@ pub fn view(model: &Model, frame: &mut Frame) {
                 };
                 frame.render_widget(ratatui::widgets::Clear, above);
                 writing.writer.render(frame, above, model.theme());
+                completion::draw(model.theme(), &writing.completion, frame, above);
             }
         }
     }

@@ -69,6 +69,23 @@ impl Writer {
         }
     }
 
+    /// Where [`Writer::render`] into `area` draws `field`'s text (a header's), so
+    /// the caller can put something under it (the address completion popup).
+    pub fn input_area(area: Rect, field: Field) -> Option<Rect> {
+        let row = Field::HEADERS.iter().position(|f| *f == field)?;
+        let row = u16::try_from(row).ok()?;
+        if row >= area.height {
+            return None;
+        }
+        let label_width = LABEL_WIDTH.min(area.width);
+        Some(Rect::new(
+            area.x + label_width,
+            area.y + row,
+            area.width - label_width,
+            1,
+        ))
+    }
+
     /// One header line: its name, then its text area. Returns where the text
     /// area was drawn.
     fn header(&self, frame: &mut Frame, line: Rect, field: Field, theme: &Theme) -> Rect {
