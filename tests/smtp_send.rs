@@ -722,6 +722,56 @@ async fn a_size_refusal_after_the_data_is_explained() {
     assert!(error.contains("remove or shrink attachments"), "{error}");
 }
 
+/// A refused login is kept for the next run like a lost connection, but marked: a
+/// running postern does not try it again by itself (failed logins lock accounts).
+#[tokio::test]
+async fn a_refused_login_is_marked_so_that_it_is_not_retried_by_itself() {
+    let (_dir, mut store, id) = scripted_store();
+    queue_message(
+        &store,
+        id,
+        &simple_message("locked?", &["bob@example.test"]),
+    )
+    .unwrap();
+    queue_message(&store, id, &simple_message("also", &["bob@example.test"])).unwrap();
+    let run = send_outbox(&mut store, id, || async {
+        Err::<proto::smtp::SmtpSession, _>(ProtoError::PasswordRejected {
+            protocol: postern::auth::sasl::Protocol::Smtp,
+            user: "alice@example.test".into(),
+            server_response: "535 5.7.8 Error: authentication failed".into(),
+        })
+    })
+    .await
+    .unwrap();
+    assert_eq!(run.failed.len(), 2);
+    assert!(
+        run.failed
+            .iter()
+            .all(|f| f.kind == FailureKind::Temporary && f.login_refused),
+        "{:?}",
+        run.failed
+    );
+    // A lost connection is not a refused login.
+    let down = account(
+        "alice@example.test",
+        closed_port(),
+        "implicit",
+        Stack::shared().ca_file(),
+    );
+    queue_message(&store, id, &simple_message("down", &["bob@example.test"])).unwrap();
+    let (secret, options) = (Secret::new("pw"), ConnectOptions::default());
+    let run = send_outbox(&mut store, id, || {
+        proto::smtp::connect_password(&down, &secret, &options)
+    })
+    .await
+    .unwrap();
+    assert!(
+        run.failed.iter().all(|f| !f.login_refused),
+        "{:?}",
+        run.failed
+    );
+}
+
 #[tokio::test]
 async fn permanent_rejection_is_kept_with_the_server_text_and_not_retried_by_itself() {
     let server = Scripted::start(

@@ -157,7 +157,10 @@ fn wake_for_held(context: &Context, store: &Store) {
 fn retry_temporary_failures(context: &Context, store: &Store, failed: &[FailedMessage]) {
     let attempts = failed
         .iter()
-        .filter(|f| f.kind == FailureKind::Temporary)
+        // A refused login is not tried again by itself: repeated failed logins
+        // can lock the account. It goes with the next send or start, after a
+        // new sign-in or a mended config.
+        .filter(|f| f.kind == FailureKind::Temporary && !f.login_refused)
         .filter_map(|f| store.outgoing(f.id).ok().flatten())
         .map(|row| row.attempts)
         .min();

@@ -138,6 +138,9 @@ pub struct FailedMessage {
     pub error: String,
     /// The server's answer, when it gave one.
     pub reply: Option<String>,
+    /// The login was refused (a password, a token): trying again by itself would
+    /// only fail the same way, and repeated failed logins can lock the account.
+    pub login_refused: bool,
 }
 
 /// What one run did, in outbox order.
@@ -220,7 +223,8 @@ where
 /// connect is not retried for every message of the same run.
 struct Link {
     session: Option<SmtpSession>,
-    connect_error: Option<String>,
+    /// Why connecting failed, and whether it was the login that was refused.
+    connect_error: Option<(String, bool)>,
 }
 
 async fn attempt<C, F>(
@@ -237,19 +241,27 @@ where
         kind,
         error,
         reply,
+        login_refused: false,
     };
     let outgoing = prepare_for_sending(&row.raw)
         .map_err(|error| failed(FailureKind::Permanent, error.to_string(), None))?;
-    if let Some(error) = &link.connect_error {
-        return Err(failed(FailureKind::Temporary, error.clone(), None));
+    if let Some((error, login_refused)) = &link.connect_error {
+        return Err(FailedMessage {
+            login_refused: *login_refused,
+            ..failed(FailureKind::Temporary, error.clone(), None)
+        });
     }
     if link.session.is_none() {
         match connect().await {
             Ok(session) => link.session = Some(session),
             Err(error) => {
                 let text = error.to_string();
-                link.connect_error = Some(text.clone());
-                return Err(failed(FailureKind::Temporary, text, None));
+                let login_refused = error.is_login_refused();
+                link.connect_error = Some((text.clone(), login_refused));
+                return Err(FailedMessage {
+                    login_refused,
+                    ..failed(FailureKind::Temporary, text, None)
+                });
             }
         }
     }
