@@ -5,6 +5,7 @@
 //! what never goes, in what the SMTP relay saw).
 
 mod editor_support;
+mod mail_support;
 mod tmux_support;
 mod tui_support;
 
@@ -12,10 +13,11 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use editor_support::ScriptEditor;
-use mail_parser::{Message, MessageParser, MimeHeaders};
+use mail_parser::MimeHeaders;
+use mail_support::*;
 use postern_test_stack::{Stack, TestUser};
 use tmux_support::{Tmux, shell_quote};
-use tui_support::live::{Kind, Server, Snapshot, account_config, eventually, parse_config};
+use tui_support::live::{Kind, Server, account_config, eventually, parse_config};
 
 /// A stack user and another IMAP client on their mailbox.
 struct Person {
@@ -123,81 +125,6 @@ fn type_message(tmux: &Tmux, to: &str, subject: &str, lines: &[&str]) {
 fn finish(tmux: &Tmux) {
     tmux.keys(&["C-x"]);
     tmux.wait_for("Review before sending");
-}
-
-/// The messages of `folder` whose subject is exactly `subject`.
-fn exactly(snapshot: &Snapshot, folder: &str, subject: &str) -> Vec<u32> {
-    snapshot
-        .folders
-        .get(folder)
-        .map(|mails| {
-            mails
-                .iter()
-                .filter(|m| m.subject == subject)
-                .map(|m| m.uid)
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// Waits (bounded) until `folder` holds one message of `subject`; its bytes as the
-/// server keeps them.
-async fn arrived(server: &mut Server, folder: &str, subject: &str) -> Vec<u8> {
-    let snapshot = server
-        .eventually(&format!("{subject:?} in {folder}"), |s| {
-            !exactly(s, folder, subject).is_empty()
-        })
-        .await;
-    let found = exactly(&snapshot, folder, subject);
-    assert_eq!(found.len(), 1, "one copy only: {snapshot:#?}");
-    server.raw(folder, found[0]).await
-}
-
-fn parse(raw: &[u8]) -> Message<'_> {
-    MessageParser::default()
-        .parse(raw)
-        .unwrap_or_else(|| panic!("not a message:\n{}", String::from_utf8_lossy(raw)))
-}
-
-/// The text of the message (its first text part), CRLF as LF.
-fn text(message: &Message<'_>) -> String {
-    message
-        .body_text(0)
-        .unwrap_or_else(|| panic!("no text part"))
-        .replace("\r\n", "\n")
-}
-
-/// The addresses of To and Cc.
-fn recipients(message: &Message<'_>) -> Vec<String> {
-    [message.to(), message.cc()]
-        .into_iter()
-        .flatten()
-        .flat_map(|list| list.iter())
-        .filter_map(|address| address.address())
-        .map(str::to_owned)
-        .collect()
-}
-
-fn sender(message: &Message<'_>) -> String {
-    message
-        .from()
-        .and_then(|from| from.first())
-        .and_then(|address| address.address())
-        .unwrap_or_default()
-        .to_owned()
-}
-
-/// Bytes no text encoding passes unchanged.
-fn binary(len: usize) -> Vec<u8> {
-    let mut state: u32 = 0x1234_5679;
-    (0..len)
-        .map(|i| {
-            state ^= state << 13;
-            state ^= state >> 17;
-            state ^= state << 5;
-            (i as u32 ^ state) as u8
-        })
-        .collect()
 }
 
 const DATE: &str = "Tue, 01 Dec 2026 09:30:00 +0000";

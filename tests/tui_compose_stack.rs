@@ -6,18 +6,18 @@
 //! are driven through `update` alone in `tui_compose.rs`.
 
 mod editor_support;
+mod mail_support;
 mod tmux_support;
 mod tui_support;
 
 use std::path::Path;
 
 use editor_support::ScriptEditor;
-use mail_parser::{Message, MessageParser, MimeHeaders};
+use mail_parser::MimeHeaders;
+use mail_support::*;
 use postern_test_stack::{Stack, TestUser};
 use tmux_support::{Tmux, assert_terminal_restored, shell_quote};
-use tui_support::live::{
-    Kind, Live, Mail, Server, Snapshot, account_config, eventually, parse_config,
-};
+use tui_support::live::{Kind, Live, Server, account_config, eventually, parse_config};
 
 const SIZE: (u16, u16) = (120, 40);
 
@@ -70,77 +70,6 @@ fn from_b(people: &People, subject: &str, id: &str, body: &str) -> String {
         b = people.b.name,
         a = people.a.name,
     )
-}
-
-/// The messages of `folder` whose subject is exactly `subject`.
-fn exactly<'a>(snapshot: &'a Snapshot, folder: &str, subject: &str) -> Vec<&'a Mail> {
-    snapshot
-        .folders
-        .get(folder)
-        .map(|mails| mails.iter().filter(|m| m.subject == subject).collect())
-        .unwrap_or_default()
-}
-
-/// Waits (bounded) until `folder` holds one message of `subject`; its bytes as
-/// the server keeps them.
-async fn arrived(server: &mut Server, folder: &str, subject: &str) -> Vec<u8> {
-    let snapshot = server
-        .eventually(&format!("{subject:?} in {folder}"), |s| {
-            !exactly(s, folder, subject).is_empty()
-        })
-        .await;
-    let found = exactly(&snapshot, folder, subject);
-    assert_eq!(found.len(), 1, "one copy only: {snapshot:#?}");
-    let uid = found[0].uid;
-    server.raw(folder, uid).await
-}
-
-fn parse(raw: &[u8]) -> Message<'_> {
-    MessageParser::default()
-        .parse(raw)
-        .unwrap_or_else(|| panic!("not a message:\n{}", String::from_utf8_lossy(raw)))
-}
-
-/// A header as written, unfolded, trimmed.
-fn header(message: &Message<'_>, name: &str) -> String {
-    message
-        .header_raw(name)
-        .unwrap_or_else(|| panic!("no {name} header"))
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-/// The text of the message (its first text part), CRLF as LF.
-fn text(message: &Message<'_>) -> String {
-    message
-        .body_text(0)
-        .unwrap_or_else(|| panic!("no text part"))
-        .replace("\r\n", "\n")
-}
-
-/// The first address of `From:`.
-fn sender(message: &Message<'_>) -> String {
-    message
-        .from()
-        .and_then(|from| from.first())
-        .and_then(|address| address.address())
-        .unwrap_or_default()
-        .to_owned()
-}
-
-/// Bytes that no text encoding would pass unchanged: every byte value, over and over.
-fn binary(len: usize) -> Vec<u8> {
-    let mut state: u32 = 0x2545_f491;
-    (0..len)
-        .map(|i| {
-            // A little noise (xorshift) so the base64 lines are not all alike.
-            state ^= state << 13;
-            state ^= state >> 17;
-            state ^= state << 5;
-            (i as u32 ^ state) as u8
-        })
-        .collect()
 }
 
 /// `r` on a message from B, the editor (a script) adds a line, `y` sends: B gets a

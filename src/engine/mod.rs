@@ -505,6 +505,24 @@ struct Routes {
     counter: counter::Counter,
 }
 
+/// Hands a request to the drafts keeper; one it cannot take fails at once.
+fn to_keeper(
+    keeper: &std::sync::mpsc::Sender<drafts::Request>,
+    events: &UnboundedSender<Event>,
+    (request, account): (RequestId, AccountId),
+    op: drafts::Op,
+) {
+    let sent = keeper.send(drafts::Request {
+        request,
+        account,
+        op,
+    });
+    if sent.is_err() {
+        let problem = Problem::plain("the drafts keeper stopped");
+        let _ = events.send(Event::Failed { request, problem });
+    }
+}
+
 /// Route each command to the reader, the drafts keeper or the account's worker.
 async fn dispatch(
     mut commands: UnboundedReceiver<Command>,
@@ -532,15 +550,7 @@ async fn dispatch(
                 account,
                 op,
             } => {
-                let sent = keeper.send(drafts::Request {
-                    request,
-                    account,
-                    op: drafts::Op::Draft(op),
-                });
-                if sent.is_err() {
-                    let problem = Problem::plain("the drafts keeper stopped");
-                    let _ = events.send(Event::Failed { request, problem });
-                }
+                to_keeper(&keeper, &events, (request, account), drafts::Op::Draft(op));
                 continue;
             }
             Command::Outbox {
@@ -548,15 +558,7 @@ async fn dispatch(
                 account,
                 op,
             } => {
-                let sent = keeper.send(drafts::Request {
-                    request,
-                    account,
-                    op: drafts::Op::Outbox(op),
-                });
-                if sent.is_err() {
-                    let problem = Problem::plain("the drafts keeper stopped");
-                    let _ = events.send(Event::Failed { request, problem });
-                }
+                to_keeper(&keeper, &events, (request, account), drafts::Op::Outbox(op));
                 continue;
             }
             read => {

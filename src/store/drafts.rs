@@ -268,23 +268,10 @@ impl Store {
     /// to be written, in one transaction; only while it waits, never once a sender
     /// claimed it. The draft taken back, or `None` when it is too late.
     pub fn take_back_draft(&mut self, outbox: OutboxId) -> Result<Option<DraftId>, StoreError> {
-        let tx = self.conn.transaction()?;
-        let taken = tx.execute(
-            "DELETE FROM outbox WHERE id = ?1 AND state = 'queued'",
-            [outbox.0],
-        )?;
-        if taken == 0 {
-            return Ok(None);
-        }
-        let draft: Option<i64> = tx
-            .query_row(
-                "UPDATE drafts SET outbox_id = NULL WHERE outbox_id = ?1 RETURNING id",
-                [outbox.0],
-                |row| row.get(0),
-            )
-            .optional()?;
-        tx.commit()?;
-        Ok(draft.map(DraftId))
+        // Only while no sender has claimed it (a claim marks it `failed`).
+        Ok(self
+            .take_out_of_outbox(outbox, "state = 'queued'")?
+            .flatten())
     }
 
     /// The draft whose message is `outbox`, if it is still kept.

@@ -188,9 +188,20 @@ impl Store {
         &mut self,
         id: OutboxId,
     ) -> Result<Option<Option<DraftId>>, StoreError> {
+        self.take_out_of_outbox(id, "state != 'sent'")
+    }
+
+    /// Deletes outbox row `id` if `state_is` (an SQL condition on its state) holds,
+    /// and unlinks the draft it was written in, in one transaction: `None` when it
+    /// did not hold; else that draft, if kept.
+    pub(super) fn take_out_of_outbox(
+        &mut self,
+        id: OutboxId,
+        state_is: &'static str,
+    ) -> Result<Option<Option<DraftId>>, StoreError> {
         let tx = self.conn.transaction()?;
         let taken = tx.execute(
-            "DELETE FROM outbox WHERE id = ?1 AND state != 'sent'",
+            &format!("DELETE FROM outbox WHERE id = ?1 AND {state_is}"),
             [id.0],
         )?;
         if taken == 0 {
