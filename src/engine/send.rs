@@ -45,16 +45,10 @@ pub(super) async fn send_now(
     raw: Option<&[u8]>,
     credentials: Option<&Credentials>,
 ) -> Vec<Accepted> {
-    let failed = |error: String| Event::SendFailed {
-        account: context.id,
-        outbox: None,
-        error,
-        reply: None,
-    };
     if let Some(raw) = raw
         && let Err(err) = queue_message(store, context.id, raw)
     {
-        context.emit(failed(err.to_string()));
+        send_failed(context, None, err.to_string(), None);
         return Vec::new();
     }
     if raw.is_none() && !has_due(context, store) {
@@ -78,9 +72,8 @@ pub(super) async fn send_now(
                 }
                 Err(err) => {
                     // Queued: it goes out with the next send that can log in.
-                    context.emit(failed(
-                        explain::credentials_error(&err, &context.account).to_string(),
-                    ));
+                    let why = explain::credentials_error(&err, &context.account);
+                    send_failed(context, None, why.to_string(), None);
                     return Vec::new();
                 }
             }
@@ -90,10 +83,23 @@ pub(super) async fn send_now(
 }
 
 /// Whether anything of the account is due (an error counts as yes: the run says).
+/// Only the unsent rows are read: the sent ones keep their bytes for good.
 fn has_due(context: &Context, store: &Store) -> bool {
     store
-        .outbox(context.id, None)
+        .outbox_unsent(context.id)
         .map_or(true, |rows| rows.iter().any(crate::sync::outbox::is_due))
+}
+
+/// A message that did not go: in the log (the text is the server's or postern's
+/// explanation, never a credential) and to the front end.
+fn send_failed(context: &Context, outbox: Option<OutboxId>, error: String, reply: Option<String>) {
+    tracing::warn!(account = %context.account.name, outbox = outbox.map(|o| o.0), "sending: {error}");
+    context.emit(Event::SendFailed {
+        account: context.id,
+        outbox,
+        error,
+        reply,
+    });
 }
 
 /// Sends every due message of the account; events for each outcome.
@@ -115,12 +121,7 @@ async fn send_queued(
     };
     retry_temporary_failures(context, store, &run.failed);
     for failure in run.failed {
-        context.emit(Event::SendFailed {
-            account: context.id,
-            outbox: Some(failure.id),
-            error: failure.error,
-            reply: failure.reply,
-        });
+        send_failed(context, Some(failure.id), failure.error, failure.reply);
     }
     let mut accepted = Vec::with_capacity(run.sent.len());
     for sent in run.sent {
