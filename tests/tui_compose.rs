@@ -676,3 +676,119 @@ fn tab_in_the_attach_prompt_completes_the_path() {
     );
     assert_eq!(prompt_text(&model), "~/report.pdf");
 }
+
+#[test]
+fn l_replies_to_the_list_and_e_edits_a_copy_as_new() {
+    let mut model = writing_with(None);
+    let (_, op) = draft_request(&press(&mut model, "L"));
+    assert!(
+        matches!(
+            op,
+            DraftOp::Start {
+                from: Some((Start::ReplyList, _)),
+                ..
+            }
+        ),
+        "{op:?}"
+    );
+    let (_, op) = draft_request(&press(&mut model, "e"));
+    assert!(
+        matches!(
+            op,
+            DraftOp::Start {
+                from: Some((Start::EditAsNew, _)),
+                ..
+            }
+        ),
+        "{op:?}"
+    );
+}
+
+#[test]
+fn f_in_the_review_sends_from_the_account_s_next_identity() {
+    let mut settings = Settings {
+        writing: Writing::default(),
+        ..Settings::default()
+    };
+    settings.writing.identities.insert(
+        "work".into(),
+        vec![
+            "Ada <ada@example.org>".into(),
+            "Helpdesk <help@example.org>".into(),
+        ],
+    );
+    let mut model = loaded_into(Model::with_settings((120, 40), CLOCK, settings));
+    reviewing(&mut model);
+    let (_, op) = draft_request(&press(&mut model, "f"));
+    assert_eq!(saved_written(&op).from, "Helpdesk <help@example.org>");
+    assert!(screen(&model).contains("help@example.org"));
+    let (_, op) = draft_request(&press(&mut model, "f"));
+    assert_eq!(
+        saved_written(&op).from,
+        "Ada <ada@example.org>",
+        "round again"
+    );
+}
+
+#[test]
+fn a_in_the_review_of_a_forward_switches_to_an_attached_forward() {
+    let mut model = writing_with(None);
+    let mut row = draft_row(Written {
+        to: "bob@example.org".into(),
+        subject: "Fwd: Plans".into(),
+        ..ada()
+    });
+    row.draft.forwards = Some(MessageId(5));
+    let (request, _) = draft_request(&press(&mut model, "m"));
+    done(
+        &mut model,
+        request,
+        Outcome::Draft {
+            draft: Box::new(row),
+            notes: Vec::new(),
+        },
+    );
+    press(&mut model, "<C-x>");
+    let (request, op) = draft_request(&press(&mut model, "A"));
+    assert_eq!(
+        op,
+        DraftOp::Start {
+            from: Some((Start::ForwardAttached, MessageId(5))),
+            known: Written::default(),
+        }
+    );
+    // The new draft takes the old one's place, keeping what was written.
+    let mut attached = draft_row(Written {
+        subject: "Fwd: Plans".into(),
+        ..ada()
+    });
+    attached.id = DraftId(8);
+    let effects = done(
+        &mut model,
+        request,
+        Outcome::Draft {
+            draft: Box::new(attached),
+            notes: Vec::new(),
+        },
+    );
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::Engine(Command::Draft { op, .. })
+            if **op == DraftOp::Discard { id: DRAFT })),
+        "the old draft goes: {effects:?}"
+    );
+    let reviews: Vec<DraftId> = model
+        .layers
+        .iter()
+        .filter_map(|l| match l {
+            Layer::Review(r) => Some(r.id),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(reviews, [DraftId(8)]);
+    let Some(Layer::Review(review)) = model.layers.last() else {
+        unreachable!()
+    };
+    assert_eq!(review.draft.written.to, "bob@example.org");
+}

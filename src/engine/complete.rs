@@ -101,7 +101,11 @@ pub(super) fn answer(
     runtime.spawn(async move {
         let (external, problem) = match ask_address_book(&command, typed.trim(), timeout).await {
             Ok(external) => (external, None),
-            Err(problem) => (Vec::new(), Some(problem)),
+            Err(problem) => {
+                // In the log too: the popup shows it only while it is open.
+                tracing::warn!("address_book_command: {problem}");
+                (Vec::new(), Some(problem))
+            }
         };
         let _ = events.send(Event::Completions {
             request,
