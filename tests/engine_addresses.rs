@@ -75,15 +75,26 @@ async fn start(command: Option<String>) -> Running {
     )
     .unwrap();
     engine.commands().send(Command::LoadAccounts).unwrap();
-    let account = next(&mut events, |e| match e {
-        Event::Accounts(rows) => Some(rows[0].id),
-        _ => None,
-    })
-    .await;
-    next(&mut events, |e| {
-        matches!(e, Event::Changed { .. }).then_some(())
-    })
-    .await;
+    // The accounts and the first rescan's Changed, in whichever order they come
+    // (the rescan may finish before the reader answers).
+    let (mut account, mut rescanned) = (None, false);
+    while account.is_none() || !rescanned {
+        next(&mut events, |e| match e {
+            Event::Accounts(rows) => {
+                account = Some(rows[0].id);
+                Some(())
+            }
+            Event::Changed { .. } => {
+                rescanned = true;
+                Some(())
+            }
+            _ => None,
+        })
+        .await;
+    }
+    let Some(account) = account else {
+        unreachable!("the loop ends with the account")
+    };
     Running {
         engine,
         events,
