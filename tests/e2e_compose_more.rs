@@ -4,130 +4,20 @@
 //! session. Every effect is checked on the server with another IMAP client (or, for
 //! what never goes, in what the SMTP relay saw).
 
+mod e2e_support;
 mod editor_support;
 mod mail_support;
 mod tmux_support;
 mod tui_support;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
+use e2e_support::*;
 use editor_support::ScriptEditor;
 use mail_parser::MimeHeaders;
 use mail_support::*;
-use postern_test_stack::{Stack, TestUser};
-use tmux_support::{Tmux, shell_quote};
-use tui_support::live::{Kind, Server, account_config, eventually, parse_config};
-
-/// A stack user and another IMAP client on their mailbox.
-struct Person {
-    user: TestUser,
-    server: Server,
-}
-
-async fn person(name: &str) -> Person {
-    let user = Stack::shared().new_user(name).unwrap();
-    let server = Server::login(&user).await;
-    Person { user, server }
-}
-
-/// A profile for the real binary on `a`'s IMAP account: its home (HOME and the XDG
-/// directories) and its config file, messages held back `send_delay` seconds, no
-/// `[compose] editor`.
-struct Profile {
-    home: tempfile::TempDir,
-    config: PathBuf,
-}
-
-impl Profile {
-    fn new(a: &TestUser, send_delay: u64) -> Profile {
-        let home = tempfile::tempdir().unwrap();
-        let text = account_config(home.path(), "mail", a, &Kind::Imap)
-            + &format!("\n[compose]\nsend_delay = {send_delay}\n");
-        parse_config(&text); // the binary reads the same text: it must be valid
-        let config = home.path().join("postern.toml");
-        std::fs::write(&config, &text).unwrap();
-        Profile { home, config }
-    }
-
-    fn env(&self) -> [(&'static str, PathBuf); 5] {
-        postern_test_stack::profile_env(self.home.path())
-    }
-
-    /// postern in tmux at 120x40 on this profile (postern is the pane's process),
-    /// writing with `editor` as `$EDITOR`, or with its own editor (`None`: neither
-    /// EDITOR nor VISUAL set).
-    fn start(&self, editor: Option<&ScriptEditor>) -> Tmux {
-        let env: Vec<String> = self
-            .env()
-            .iter()
-            .map(|(name, value)| format!("{name}={}", shell_quote(&value.to_string_lossy())))
-            .collect();
-        let editor = match editor {
-            Some(editor) => format!("EDITOR={}", shell_quote(&editor.command)),
-            None => "-u EDITOR".to_owned(),
-        };
-        let command = format!(
-            "exec env -u POSTERN_CONFIG -u VISUAL {editor} {} {} --config {}",
-            env.join(" "),
-            shell_quote(env!("CARGO_BIN_EXE_postern")),
-            shell_quote(&self.config.to_string_lossy()),
-        );
-        Tmux::start(&command, 120, 40)
-    }
-
-    /// `postern <args>` on this profile (no editor), which must succeed: its stdout.
-    fn run(&self, args: &[&str]) -> String {
-        let out = Command::new(env!("CARGO_BIN_EXE_postern"))
-            .arg("--config")
-            .arg(&self.config)
-            .args(args)
-            .envs(self.env())
-            .env_remove("POSTERN_CONFIG")
-            .env_remove("VISUAL")
-            .env_remove("EDITOR")
-            .stdin(std::process::Stdio::null())
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "postern {args:?}: {:?}\n{}\n{}",
-            out.status,
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-}
-
-/// Text typed as it is (`send-keys -l`: no word of it is taken for a key name).
-fn type_text(tmux: &Tmux, text: &str) {
-    tmux.run(&["send-keys", "-t", "e2e", "-l", text]);
-}
-
-/// In postern's own editor (focus on To): To, Subject and the text typed, each
-/// text line after the first behind Enter; waits until the last line is shown.
-fn type_message(tmux: &Tmux, to: &str, subject: &str, lines: &[&str]) {
-    type_text(tmux, to);
-    tmux.keys(&["Tab", "Tab", "Tab"]);
-    type_text(tmux, subject);
-    tmux.keys(&["Tab"]);
-    for (n, line) in lines.iter().enumerate() {
-        if n > 0 {
-            tmux.keys(&["Enter"]);
-        }
-        type_text(tmux, line);
-    }
-    tmux.wait_for(lines.last().unwrap());
-}
-
-/// Done in postern's own editor: the review.
-fn finish(tmux: &Tmux) {
-    tmux.keys(&["C-x"]);
-    tmux.wait_for("Review before sending");
-}
-
-const DATE: &str = "Tue, 01 Dec 2026 09:30:00 +0000";
+use postern_test_stack::Stack;
+use tui_support::live::eventually;
 
 /// 1. Postern's own editor (no EDITOR, no VISUAL, no `[compose] editor`): `m`, To,
 /// Subject and text typed, Ctrl-x, `a` with the path found partly by Tab, `y`: B
@@ -171,13 +61,8 @@ async fn e2e_builtin_editor_with_a_tab_completed_attachment_reaches_b() {
 
     let raw = arrived(&mut b.server, "INBOX", "Plan attached").await;
     let message = parse(&raw);
-    assert_eq!(sender(&message), a.user.name);
-    assert_eq!(recipients(&message), vec![b.user.name.clone()]);
-    assert!(
-        text(&message).starts_with("Here is the plan.\nBytes and all."),
-        "{}",
-        text(&message)
-    );
+    assert_addressed(&message, &a.user.name, &[&b.user.name]);
+    assert_text_starts(&message, "Here is the plan.\nBytes and all.");
     let files: Vec<_> = message.attachments().collect();
     assert_eq!(files.len(), 1, "{}", String::from_utf8_lossy(&raw));
     assert_eq!(files[0].attachment_name(), Some("plan-for-bea.bin"));
@@ -289,14 +174,8 @@ async fn e2e_forward_to_c_carries_the_attachment() {
     );
     a.server.append_raw("INBOX", &original, "").await;
     let profile = Profile::new(&a.user, 0);
-    let editor = ScriptEditor::new(
-        profile.home.path(),
-        "forward",
-        &format!(
-            "sed -i '1,/^$/s/^To:.*/To: {}/' \"$FILE\"\necho 'For you, Cy.' >> \"$FILE\"",
-            c.user.name
-        ),
-    );
+    let editor =
+        ScriptEditor::addressing(profile.home.path(), "forward", &c.user.name, "For you, Cy.");
     let tmux = profile.start(Some(&editor));
     tmux.wait_for("Floor plan");
 
@@ -310,8 +189,7 @@ async fn e2e_forward_to_c_carries_the_attachment() {
 
     let raw = arrived(&mut c.server, "INBOX", "Fwd: Floor plan").await;
     let forward = parse(&raw);
-    assert_eq!(sender(&forward), a.user.name);
-    assert_eq!(recipients(&forward), vec![c.user.name.clone()]);
+    assert_addressed(&forward, &a.user.name, &[&c.user.name]);
     let body = text(&forward);
     assert!(body.contains("The plan is attached."), "{body}");
     assert!(body.contains("For you, Cy."), "{body}");
@@ -322,11 +200,7 @@ async fn e2e_forward_to_c_carries_the_attachment() {
         files[0].contents() == file.as_slice(),
         "the file changed on the way"
     );
-    a.server
-        .eventually("the forward in Sent", |s| {
-            !exactly(s, "Sent", "Fwd: Floor plan").is_empty()
-        })
-        .await;
+    filed(&mut a.server, "Sent", "Fwd: Floor plan").await;
 }
 
 /// 4. Postern's own editor, `p`: the draft is in A's Drafts on the server. From the
@@ -353,12 +227,7 @@ async fn e2e_postponed_recalled_and_taken_back_never_reaches_b() {
     let drafts = a.server.snapshot().await;
     assert!(drafts.has_flag("Second thoughts", "\\Draft"), "{drafts:#?}");
 
-    tmux.keys(&["c"]);
-    type_text(&tmux, "Drafts");
-    tmux.keys(&["Enter"]);
-    tmux.wait_until("the draft listed in Drafts", |s| {
-        tui_support::live::row(s, "Second thoughts").is_some()
-    });
+    change_folder(&tmux, "Drafts", "Second thoughts");
     tmux.keys(&["Enter"]);
     let writing = tmux.wait_for("Maybe not.");
     assert!(writing.contains(&b.user.name), "{writing}");
@@ -407,12 +276,7 @@ async fn e2e_postponed_recalled_and_taken_back_never_reaches_b() {
         relayed.iter().all(|m| !m.contains("Second thoughts")),
         "{relayed:#?}"
     );
-    let mine = a
-        .server
-        .eventually("the second in Sent", |s| {
-            !exactly(s, "Sent", "Sent instead").is_empty()
-        })
-        .await;
+    let mine = filed(&mut a.server, "Sent", "Sent instead").await;
     assert!(
         exactly(&mine, "Sent", "Second thoughts").is_empty(),
         "{mine:#?}"
@@ -475,11 +339,7 @@ async fn e2e_a_dropped_session_keeps_what_was_typed() {
     tmux.keys(&["y"]);
     tmux.wait_for("mail: sent (");
     let raw = arrived(&mut b.server, "INBOX", "Lost connection").await;
-    assert!(
-        text(&parse(&raw)).starts_with("Typed before the drop.\nSecond line too."),
-        "{}",
-        text(&parse(&raw))
-    );
+    assert_text_starts(&parse(&raw), "Typed before the drop.\nSecond line too.");
 }
 
 /// postern killed outright (`kill -9`) while its own editor is open: what the
@@ -507,16 +367,7 @@ async fn e2e_a_kill_while_writing_keeps_the_last_autosave() {
         profile.run(&["drafts"]).contains("Killed mid-word")
     })
     .await;
-    let pid = tmux.format("#{pane_pid}");
-    let killed = Command::new("kill").args(["-9", &pid]).status().unwrap();
-    assert!(killed.success(), "kill -9 {pid}");
-    // Gone, or dead and not yet reaped by tmux (the pane stays).
-    let stat = Path::new("/proc").join(&pid).join("stat");
-    eventually("postern gone after kill -9", || {
-        std::fs::read_to_string(&stat).map_or(true, |s| s.contains(") Z "))
-    })
-    .await;
-    drop(tmux);
+    kill_hard(tmux).await;
 
     let tmux = profile.start(None);
     let offer = tmux.wait_for("was being written when postern stopped");
@@ -527,9 +378,5 @@ async fn e2e_a_kill_while_writing_keeps_the_last_autosave() {
     tmux.keys(&["y"]);
     tmux.wait_for("mail: sent (");
     let raw = arrived(&mut b.server, "INBOX", "Killed mid-word").await;
-    assert!(
-        text(&parse(&raw)).starts_with("Saved every second."),
-        "{}",
-        text(&parse(&raw))
-    );
+    assert_text_starts(&parse(&raw), "Saved every second.");
 }

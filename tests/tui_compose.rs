@@ -442,16 +442,7 @@ fn in_the_outbox() -> Model {
         outbox_entry(2, "Later", OutboxStatus::Retrying),
         outbox_entry(3, "Unsure", OutboxStatus::MaybeSent),
     ];
-    assert!(
-        engine(
-            &mut model,
-            Event::Outbox {
-                account: WORK,
-                entries
-            }
-        )
-        .is_empty()
-    );
+    told_outbox(&mut model, entries);
     // To the folder pane, then past the last folder.
     press(&mut model, "hGj");
     let shot = screen(&model);
@@ -470,6 +461,31 @@ fn outbox_request(effects: &[Effect]) -> OutboxOp {
         ] => *op,
         other => panic!("one outbox request: {other:?}"),
     }
+}
+
+/// The engine tells WORK's outbox; the UI has nothing to do about it.
+fn told_outbox(model: &mut Model, entries: Vec<OutboxEntry>) {
+    let effects = engine(
+        model,
+        Event::Outbox {
+            account: WORK,
+            entries,
+        },
+    );
+    assert!(effects.is_empty(), "{effects:?}");
+}
+
+/// At start the drafts keeper may tell an account's outbox before the accounts
+/// are even loaded: it is kept, and shown once the folders are.
+#[test]
+fn an_outbox_told_before_the_accounts_is_shown_with_the_folders() {
+    let mut model = Model::new((120, 40), CLOCK);
+    let entries = vec![outbox_entry(1, "Unsure", OutboxStatus::MaybeSent)];
+    told_outbox(&mut model, entries);
+    let model = loaded_into(model);
+    let shot = screen(&model);
+    assert!(shot.contains("Outbox (failed)"), "{shot}");
+    assert!(shot.contains("INBOX"), "{shot}");
 }
 
 #[test]

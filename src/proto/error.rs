@@ -24,6 +24,23 @@ pub enum TlsError {
     Config(#[from] rustls::Error),
 }
 
+/// What to do about a failed TLS handshake: a connection closed or reset before
+/// the server's first TLS answer is not a certificate problem.
+fn handshake_hint(source: &std::io::Error) -> &'static str {
+    use std::io::ErrorKind;
+    match source.kind() {
+        ErrorKind::UnexpectedEof | ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted => {
+            "the server closed the connection before TLS was set up: check the port and `tls` \
+             (\"implicit\" on 465, 993 and 995, \"starttls\" on 587, 143 and 110); a server \
+             that is restarting or turning connections away does the same, so try again later"
+        }
+        _ => {
+            "if the server uses a private CA, point `ca_file` at it; the host name must match \
+             the certificate"
+        }
+    }
+}
+
 /// Connecting, securing or logging in to a mail server failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ProtoError {
@@ -45,7 +62,8 @@ pub enum ProtoError {
     },
     /// Certificate not trusted, wrong host name, protocol failure: nothing was sent.
     #[error(
-        "TLS with {host}:{port} failed, nothing was sent: {source}\n  hint: if the server uses a private CA, point `ca_file` at it; the host name must match the certificate"
+        "TLS with {host}:{port} failed, nothing was sent: {source}\n  hint: {}",
+        handshake_hint(source)
     )]
     Handshake {
         host: String,
@@ -239,5 +257,32 @@ impl ProtoError {
             ProtoError::SmtpCannotSend { .. } => true,
             _ => false,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ProtoError;
+    use std::io::{Error, ErrorKind};
+
+    fn handshake(kind: ErrorKind) -> String {
+        ProtoError::Handshake {
+            host: "mail.example.org".into(),
+            port: 465,
+            source: Error::new(kind, "tls handshake failed"),
+        }
+        .to_string()
+    }
+
+    #[test]
+    fn a_handshake_cut_short_points_at_the_port_not_the_certificate() {
+        let closed = handshake(ErrorKind::UnexpectedEof);
+        assert!(
+            closed.contains("closed the connection before TLS"),
+            "{closed}"
+        );
+        assert!(!closed.contains("ca_file"), "{closed}");
+        let refused = handshake(ErrorKind::InvalidData);
+        assert!(refused.contains("point `ca_file` at it"), "{refused}");
     }
 }

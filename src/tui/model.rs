@@ -94,6 +94,9 @@ pub struct AccountView {
     pub folders: Vec<FolderRow>,
     /// Whether the folder list has arrived at least once.
     pub folders_loaded: bool,
+    /// Whether it was asked for (the view can exist before: the engine may tell an
+    /// account's outbox before the accounts are loaded).
+    pub folders_asked: bool,
     pub folder_cursor: usize,
     /// Message lists of the folders visited, kept for instant switching.
     pub lists: HashMap<FolderId, MessageList>,

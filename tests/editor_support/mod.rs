@@ -44,6 +44,16 @@ impl ScriptEditor {
         )
     }
 
+    /// Sets the To header to `to`, then appends `line` below the text (a forward
+    /// written to someone).
+    pub fn addressing(dir: &Path, name: &str, to: &str, line: &str) -> ScriptEditor {
+        ScriptEditor::new(
+            dir,
+            name,
+            &format!("sed -i '1,/^$/s/^To:.*/To: {to}/' \"$FILE\"\necho '{line}' >> \"$FILE\""),
+        )
+    }
+
     pub fn env(&self) -> [(&str, &OsStr); 1] {
         [("EDITOR", OsStr::new(&self.command))]
     }

@@ -19,15 +19,20 @@ pub fn exactly<'a>(snapshot: &'a Snapshot, folder: &str, subject: &str) -> Vec<&
 /// Waits (bounded) until `folder` holds one message of `subject`; its bytes as
 /// the server keeps them.
 pub async fn arrived(server: &mut Server, folder: &str, subject: &str) -> Vec<u8> {
-    let snapshot = server
-        .eventually(&format!("{subject:?} in {folder}"), |s| {
-            !exactly(s, folder, subject).is_empty()
-        })
-        .await;
+    let snapshot = filed(server, folder, subject).await;
     let found = exactly(&snapshot, folder, subject);
     assert_eq!(found.len(), 1, "one copy only: {snapshot:#?}");
     let uid = found[0].uid;
     server.raw(folder, uid).await
+}
+
+/// The server's snapshot once `folder` holds a message with exactly `subject`.
+pub async fn filed(server: &mut Server, folder: &str, subject: &str) -> Snapshot {
+    server
+        .eventually(&format!("{subject:?} in {folder}"), |s| {
+            !exactly(s, folder, subject).is_empty()
+        })
+        .await
 }
 
 pub fn parse(raw: &[u8]) -> Message<'_> {
@@ -73,6 +78,21 @@ pub fn recipients(message: &Message<'_>) -> Vec<String> {
         .filter_map(|address| address.address())
         .map(str::to_owned)
         .collect()
+}
+
+/// Asserts that `message` is from `from` to exactly `to` (To and Cc, in order).
+pub fn assert_addressed(message: &Message<'_>, from: &str, to: &[&str]) {
+    assert_eq!(sender(message), from, "From");
+    assert_eq!(recipients(message), to, "To and Cc");
+}
+
+/// Asserts that the text of `message` starts with `start`.
+pub fn assert_text_starts(message: &Message<'_>, start: &str) {
+    let text = text(message);
+    assert!(
+        text.starts_with(start),
+        "the text does not start with {start:?}:\n{text}"
+    );
 }
 
 /// Bytes that no text encoding would pass unchanged: every byte value, over and over.

@@ -1,9 +1,7 @@
 //! What the engine says: data to show, and the answers to what was asked.
 
-use std::collections::hash_map::Entry;
-
 use super::super::list::PAGE_SIZE;
-use super::super::model::{AccountView, Model, Status};
+use super::super::model::{Model, Status};
 use super::super::msg::Effect;
 use super::{complete, compose, mail, outbox, screen};
 use crate::engine::{Command, Event, Problem};
@@ -170,8 +168,9 @@ fn accounts_arrived(model: &mut Model, accounts: Vec<crate::store::AccountRow>) 
     effects.retain(|e| !matches!(e, Effect::Engine(Command::Refresh { .. })));
     // Every tab shows its unread count, so every account's folders are loaded.
     for account in &model.main.accounts {
-        if let Entry::Vacant(slot) = model.main.views.entry(account.id) {
-            slot.insert(AccountView::default());
+        let view = model.main.views.entry(account.id).or_default();
+        if !view.folders_asked {
+            view.folders_asked = true;
             effects.push(Effect::Engine(Command::LoadFolders {
                 account: account.id,
             }));

@@ -39,12 +39,12 @@ pub(super) fn told(
     let mut effects = Vec::new();
     let shown = model.account().map(|a| a.id) == Some(account);
     let mut fallen_off = None;
-    if let Some(view) = model.main.views.get_mut(&account) {
-        view.outbox = entries;
-        let rows = view.folder_rows();
-        if view.folder_cursor >= rows {
-            fallen_off = Some(rows.saturating_sub(1));
-        }
+    // Kept even when it comes before the account's folders (the view is made).
+    let view = model.main.views.entry(account).or_default();
+    view.outbox = entries;
+    let rows = view.folder_rows();
+    if view.folders_loaded && view.folder_cursor >= rows {
+        fallen_off = Some(rows.saturating_sub(1));
     }
     // The entry went with the last message: the cursor goes to the last folder, and
     // its list with it.

@@ -326,16 +326,14 @@ pub(super) fn switch_account(model: &mut Model, index: usize) -> Vec<Effect> {
     }
     model.main.current = Some(index);
     let mut effects = Vec::new();
-    match model.main.views.get_mut(&id) {
-        Some(view) => {
-            // Cached: drawn at once from what we have, refreshed behind it.
-            effects.extend(ensure_list(view));
-            effects.push(Effect::Engine(Command::Refresh { account: id }));
-        }
-        None => {
-            model.main.views.insert(id, AccountView::default());
-            effects.push(Effect::Engine(Command::LoadFolders { account: id }));
-        }
+    let view = model.main.views.entry(id).or_default();
+    if view.folders_asked {
+        // Cached: drawn at once from what we have, refreshed behind it.
+        effects.extend(ensure_list(view));
+        effects.push(Effect::Engine(Command::Refresh { account: id }));
+    } else {
+        view.folders_asked = true;
+        effects.push(Effect::Engine(Command::LoadFolders { account: id }));
     }
     if model.main.focus == Focus::Message && model.open_message().is_none() {
         model.main.focus = Focus::List;
